@@ -1,0 +1,147 @@
+"""Bit-exact, batched emulator of Lava's `fixed_pt` Dense and LIFReset process models.
+
+Read side by side with `lava/proc/dense/models.py` (`AbstractPyDenseModelBitAcc`) and
+`lava/proc/lif/models.py` (`AbstractPyLifModelFixed`, `PyLifResetModelBitAcc`): the steps
+carry the same names. Integer state is int64 here (Lava uses int32 with the same values).
+The emulator runs a batch of B independent networks at once; Lava runs one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurochip.ir import LayerSpec, NetworkSpec
+
+# Hardware constants of Loihi's LIF (AbstractPyLifModelFixed.__init__).
+DS_OFFSET = 1            # added to du: du = 4095 means the current forgets everything
+DM_OFFSET = 0            # added to dv
+DECAY_SHIFT = 12         # decays are 12-bit fractions of 4096
+DECAY_UNITY = 1 << DECAY_SHIFT
+VTH_SHIFT = 6            # threshold is MSB-aligned by 6 bits
+ACT_SHIFT = 6            # synaptic input is MSB-aligned by 6 bits
+MAX_UV = 1 << 23         # u and v are 24-bit
+
+
+def dense_weights(layer: LayerSpec) -> np.ndarray:
+    """Weights as Lava's Dense uses them: clipped to 8 bits, then the lowest bit dropped in
+    mixed-sign mode (`clip_weights`, `truncate_weights` with num_weight_bits = 8). (n_out, n_in) int64."""
+    w = layer.weights.astype(np.int64)
+    if w.min() >= 0:
+        mode = "excitatory"
+    elif w.max() <= 0:
+        mode = "inhibitory"
+    else:
+        mode = "mixed"
+    sign = -1 if mode == "inhibitory" else 1
+    w = sign * w
+    lo = -(2 ** 8) if mode == "mixed" else 0
+    w = np.clip(w, lo, 2 ** 8 - 1)
+    truncate = int(mode == "mixed")
+    w = (w >> truncate) << truncate
+    return sign * w
+
+
+def _decay(x: np.ndarray, decay_const: int) -> np.ndarray:
+    """sign(x) * ((|x| * (4096 - decay_const)) >> 12): decay rounding toward zero."""
+    prod = x * (DECAY_UNITY - decay_const)
+    return np.sign(prod) * np.right_shift(np.abs(prod), DECAY_SHIFT)
+
+
+@dataclass
+class Trace:
+    """Per-timestep record of a run. voltages[i], spikes[i]: (steps, B, n_out_i) int64."""
+
+    voltages: list[np.ndarray]
+    spikes: list[np.ndarray]
+
+
+class Emulator:
+    """Runs a NetworkSpec on a batch of B observations, exactly as Lava's fixed_pt models would.
+
+    State: per layer the Dense buffer `a_buff` (B, n_out), current `u` and voltage `v` (B, n_out),
+    and the global `time_step` (1-based, as in Lava's PyLoihiProcessModel).
+    """
+
+    def __init__(self, spec: NetworkSpec):
+        self.spec = spec
+        self.weights = [dense_weights(layer).astype(np.float64) for layer in spec.layers]
+        self.bias = [np.left_shift(layer.bias_mant.astype(np.int64), layer.bias_exp) for layer in spec.layers]
+        self.vth = [np.int64(layer.vth) << VTH_SHIFT for layer in spec.layers]
+        self.interval = spec.steps_per_inference
+        self.offsets = [spec.reset_offset(i) for i in range(len(spec.layers))]
+        self.time_step = 0
+        self.state: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def reset(self, batch: int) -> None:
+        """Zero all state and the clock (a freshly built Lava network)."""
+        self.time_step = 0
+        self.state = [tuple(np.zeros((batch, layer.n_out), np.int64) for _ in range(3)) for layer in self.spec.layers]
+
+    def step(self, x_in: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Advance one timestep. x_in: (B, n_in) int, the graded input payload this step.
+        Returns per-layer voltages and spikes after the step, each (B, n_out) int64."""
+        self.time_step += 1
+        s_prev = np.asarray(x_in, dtype=np.int64)
+        volts, spikes = [], []
+        for i, layer in enumerate(self.spec.layers):
+            a_buff, u, v = self.state[i]
+            # Dense: send the buffer from t-1, then accumulate this step's input.
+            a_in = a_buff
+            s_in = s_prev if layer.num_message_bits > 0 else (s_prev != 0).astype(np.int64)
+            a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
+            exp = layer.weight_exp
+            a_buff = np.left_shift(a_accum, exp) if exp > 0 else np.right_shift(a_accum, -exp)
+            # LIFReset: clear state at the layer's offset in the inference period.
+            if self.time_step % self.interval == self.offsets[i]:
+                u = np.zeros_like(u)
+                v = np.zeros_like(v)
+            u, v, s = self._lif(layer, i, a_in, u, v)
+            self.state[i] = (a_buff, u, v)
+            volts.append(v)
+            spikes.append(s)
+            s_prev = s
+        return volts, spikes
+
+    def _lif(self, layer: LayerSpec, i: int, a_in, u, v):
+        """subthr_dynamics + spiking_activation + reset_voltage of AbstractPyLifModelFixed."""
+        decayed_curr = _decay(u, layer.du + DS_OFFSET) + np.left_shift(a_in, ACT_SHIFT)
+        wrapped_curr = np.where(decayed_curr > MAX_UV, decayed_curr - 2 * MAX_UV, decayed_curr)
+        wrapped_curr = np.where(wrapped_curr <= -MAX_UV, decayed_curr + 2 * MAX_UV, wrapped_curr)
+        u = wrapped_curr
+        decayed_volt = _decay(v, layer.dv + DM_OFFSET)
+        v = np.clip(decayed_volt + u + self.bias[i], -MAX_UV + 1, MAX_UV - 1)
+        s = v > self.vth[i]
+        v = np.where(s, 0, v)
+        return u, v, s.astype(np.int64)
+
+    def run_sequence(self, x_seq: np.ndarray) -> Trace:
+        """Run samples back to back from a fresh state, each held for one inference period.
+
+        x_seq: (S, B, n_in) int, S samples. Returns a Trace over S * steps_per_inference steps."""
+        S, B, _ = x_seq.shape
+        self.reset(B)
+        volts, spikes = [[] for _ in self.spec.layers], [[] for _ in self.spec.layers]
+        for k in range(S):
+            for _ in range(self.interval):
+                vs, ss = self.step(x_seq[k])
+                for i in range(len(vs)):
+                    volts[i].append(vs[i])
+                    spikes[i].append(ss[i])
+        return Trace([np.stack(v) for v in volts], [np.stack(s) for s in spikes])
+
+    def infer(self, x_int: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One inference per row from a fresh state.
+
+        x_int: (B, n_in) int in the input range. Returns the readout voltage (B, n_actions) int64
+        and the spike count of every spiking layer within its T-step window, (B, n_i) int64."""
+        x_int = np.asarray(x_int, dtype=np.int64)
+        self.reset(x_int.shape[0])
+        counts = [np.zeros((x_int.shape[0], layer.n_out), np.int64) for layer in self.spec.layers[:-1]]
+        for t in range(1, self.interval + 1):
+            vs, ss = self.step(x_int)
+            for i in range(len(counts)):
+                # Layer i integrates steps i+2 .. i+1+T; later spikes never reach the readout.
+                if i + 2 <= t <= i + 1 + self.spec.timesteps:
+                    counts[i] += ss[i]
+        return vs[-1], counts

@@ -1,0 +1,231 @@
+"""NetworkSpec: the integer network that runs on the chip, as a versioned, checksummed file.
+
+The network is a chain of Dense -> LIF layers (Lava processes). The observation enters from
+the host as graded input spikes: an 8-bit signed integer vector sent every timestep into the
+first Dense (`num_message_bits = input_bits`). Hidden layers are integrate-and-fire LIFs
+(`du = 4095`: no current memory, `dv = 0`: no leak) that reset to zero after a spike; the last
+layer never spikes and its membrane voltage, read after the run, is the Q readout.
+
+Timing (mirrors Lava): each Dense adds one timestep of delay, so layer `i` (0-based) first sees
+the current sample at step `i + 2` of an inference. Every LIF is a `LIFReset` with
+`reset_interval = steps_per_inference` and `reset_offset = i + 2`, so each layer integrates
+exactly `timesteps` steps of the current sample and its state never leaks into the next one.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+SPEC_VERSION = 1
+
+# Loihi ranges (Lava's PyLifModelBitAcc docstring and LavaPyType precisions; Davies 2018).
+WEIGHT_RANGE = (-256, 255)          # 8-bit synaptic weight mantissa, mixed-sign mode
+WEIGHT_EXP_RANGE = (-8, 7)          # weight exponent
+BIAS_MANT_RANGE = (-4096, 4095)     # 13-bit signed bias mantissa
+BIAS_EXP_RANGE = (0, 7)             # 3-bit bias exponent
+VTH_RANGE = (0, 2**17 - 1)          # 17-bit unsigned threshold mantissa
+DECAY_RANGE = (0, 4095)             # 12-bit unsigned du, dv
+ACTIVATION_LIMIT = 2**15 - 1        # Dense output (a_out) has 16-bit precision
+VOLTAGE_LIMIT = 2**23 - 1           # 24-bit membrane voltage
+MESSAGE_BITS_RANGE = (0, 24)        # graded spike payload
+
+
+class SpecError(ValueError):
+    """A NetworkSpec is out of Loihi's ranges, or a spec file is unreadable."""
+
+
+@dataclass
+class LayerSpec:
+    """One Dense -> LIF stage.
+
+    weights: (n_out, n_in) int32, Lava weight mantissas (even numbers in mixed-sign mode).
+    weight_exp: Dense output is `(W @ s) << weight_exp` (right shift, rounding down, if < 0).
+    bias_mant: (n_out,) int32; the voltage gains `bias_mant << bias_exp` every timestep.
+    vth: threshold mantissa; a neuron spikes when `v > vth << 6`.
+    num_message_bits: 0 for binary input spikes, > 0 for graded input payloads.
+    spiking: False for the readout layer (its `vth` is the maximum and must never be reached).
+    """
+
+    name: str
+    weights: np.ndarray
+    weight_exp: int
+    bias_mant: np.ndarray
+    bias_exp: int
+    vth: int
+    du: int = 4095
+    dv: int = 0
+    num_message_bits: int = 0
+    spiking: bool = True
+
+    @property
+    def n_in(self) -> int:
+        return int(self.weights.shape[1])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.weights.shape[0])
+
+
+@dataclass
+class NetworkSpec:
+    """A whole chip network plus the scales that map it to and from real units.
+
+    input_scale: real observation = input_scale * x_int, x_int in [-(2^(input_bits-1)-1), ...].
+    output_scale: Q value = output_scale * v_readout / 64 (v_readout in voltage units).
+    timesteps: T, the steps each layer integrates one sample for.
+    """
+
+    layers: list[LayerSpec]
+    timesteps: int
+    input_bits: int = 8
+    input_scale: float = 1.0 / 127
+    output_scale: float = 1.0
+    weight_bits: int = 8
+    activation_bits: int = 8
+    scheme: str = "rate"
+    meta: dict = field(default_factory=dict)
+    version: int = SPEC_VERSION
+
+    @property
+    def steps_per_inference(self) -> int:
+        """Timesteps one observation occupies the chip: T plus one per Dense (pipeline delay)."""
+        return self.timesteps + len(self.layers)
+
+    @property
+    def input_max(self) -> int:
+        return 2 ** (self.input_bits - 1) - 1
+
+    def reset_offset(self, layer_index: int) -> int:
+        """The step (mod steps_per_inference) at which layer `layer_index` clears u and v."""
+        return (layer_index + 2) % self.steps_per_inference
+
+    # ----------------------------------------------------------------- validation
+    def validate(self) -> "NetworkSpec":
+        """Check every field against Loihi's ranges; raise SpecError naming layer, field, range, value."""
+        if self.scheme != "rate":
+            raise SpecError(f"spec: scheme must be 'rate', got {self.scheme!r}")
+        if not 1 <= self.timesteps <= 4096:
+            raise SpecError(f"spec: timesteps must be in [1, 4096], got {self.timesteps}")
+        if not 2 <= self.input_bits <= 8:
+            raise SpecError(f"spec: input_bits must be in [2, 8], got {self.input_bits}")
+        if not self.layers:
+            raise SpecError("spec: a network needs at least one layer")
+        for i, layer in enumerate(self.layers):
+            _check_range(layer.name, "weights", layer.weights, WEIGHT_RANGE)
+            _check_range(layer.name, "weight_exp", layer.weight_exp, WEIGHT_EXP_RANGE)
+            _check_range(layer.name, "bias_mant", layer.bias_mant, BIAS_MANT_RANGE)
+            _check_range(layer.name, "bias_exp", layer.bias_exp, BIAS_EXP_RANGE)
+            _check_range(layer.name, "vth", layer.vth, VTH_RANGE)
+            _check_range(layer.name, "du", layer.du, DECAY_RANGE)
+            _check_range(layer.name, "dv", layer.dv, DECAY_RANGE)
+            _check_range(layer.name, "num_message_bits", layer.num_message_bits, MESSAGE_BITS_RANGE)
+            if layer.bias_mant.shape != (layer.n_out,):
+                raise SpecError(f"layer {layer.name}: bias_mant shape {layer.bias_mant.shape} != ({layer.n_out},)")
+            n_prev = self.layers[i - 1].n_out if i else None
+            if n_prev is not None and layer.n_in != n_prev:
+                raise SpecError(f"layer {layer.name}: n_in {layer.n_in} != previous layer's n_out {n_prev}")
+            if layer.spiking == (i == len(self.layers) - 1):
+                raise SpecError(f"layer {layer.name}: only the last layer is the non-spiking readout")
+            max_in = self.input_max if i == 0 else 1
+            worst = _shift(np.abs(layer.weights).sum(axis=1).astype(np.int64) * max_in, layer.weight_exp).max()
+            if worst > ACTIVATION_LIMIT:
+                raise SpecError(f"layer {layer.name}: worst-case synaptic input {worst} exceeds the 16-bit "
+                                f"Dense output range [-{ACTIVATION_LIMIT}, {ACTIVATION_LIMIT}]")
+            if not layer.spiking:
+                bias = np.abs(layer.bias_mant.astype(np.int64)) << layer.bias_exp
+                v_worst = int((self.timesteps * (64 * worst + bias)).max())
+                if v_worst > layer.vth << 6 or v_worst > VOLTAGE_LIMIT:
+                    raise SpecError(f"layer {layer.name}: worst-case readout voltage {v_worst} exceeds "
+                                    f"min(vth << 6, 2^23 - 1) = {min(layer.vth << 6, VOLTAGE_LIMIT)}; "
+                                    f"use fewer timesteps or smaller weights")
+        return self
+
+    # ----------------------------------------------------------------- file format
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the spec atomically as an .npz with a version field and a SHA-256 checksum."""
+        arrays, header = self._to_arrays()
+        payload = _npz_bytes(arrays)
+        header["sha256"] = hashlib.sha256(payload).hexdigest()
+        blob = json.dumps(header).encode()
+        data = len(blob).to_bytes(8, "little") + blob + payload
+        return atomic_write_bytes(Path(path), data)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "NetworkSpec":
+        """Read a spec written by `save`; SpecError if it is missing, corrupt or of another version."""
+        path = Path(path)
+        if not path.is_file():
+            raise SpecError(f"spec file {path} does not exist")
+        data = path.read_bytes()
+        try:
+            n = int.from_bytes(data[:8], "little")
+            header = json.loads(data[8:8 + n])
+            payload = data[8 + n:]
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SpecError(f"spec file {path} is corrupt (unreadable header: {exc})") from None
+        if header.get("version") != SPEC_VERSION:
+            raise SpecError(f"spec file {path} has version {header.get('version')}, this framework reads {SPEC_VERSION}")
+        if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+            raise SpecError(f"spec file {path} is corrupt (checksum mismatch)")
+        with np.load(io.BytesIO(payload)) as arrays:
+            return cls._from_arrays(header, {k: arrays[k] for k in arrays.files})
+
+    def _to_arrays(self) -> tuple[dict, dict]:
+        arrays, layers = {}, []
+        for i, layer in enumerate(self.layers):
+            meta = {k: v for k, v in asdict(layer).items() if k not in ("weights", "bias_mant")}
+            layers.append(meta)
+            arrays[f"w{i}"] = layer.weights.astype(np.int32)
+            arrays[f"b{i}"] = layer.bias_mant.astype(np.int32)
+        header = {k: v for k, v in asdict(self).items() if k != "layers"}
+        header["layers"] = layers
+        return arrays, header
+
+    @classmethod
+    def _from_arrays(cls, header: dict, arrays: dict) -> "NetworkSpec":
+        layers = [LayerSpec(weights=arrays[f"w{i}"], bias_mant=arrays[f"b{i}"], **meta)
+                  for i, meta in enumerate(header.pop("layers"))]
+        header.pop("sha256", None)
+        return cls(layers=layers, **header)
+
+
+def _check_range(layer: str, name: str, value, bounds: tuple[int, int]) -> None:
+    arr = np.asarray(value)
+    lo, hi = bounds
+    if arr.size and (arr.min() < lo or arr.max() > hi):
+        bad = arr.min() if arr.min() < lo else arr.max()
+        raise SpecError(f"layer {layer}: {name} must be in [{lo}, {hi}], got {int(bad)}")
+
+
+def _shift(x: np.ndarray, exp: int) -> np.ndarray:
+    return np.left_shift(x, exp) if exp > 0 else np.right_shift(x, -exp)
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` via a temporary file and rename: a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

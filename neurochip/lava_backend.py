@@ -1,0 +1,105 @@
+"""Run a NetworkSpec on Lava's simulator (`Loihi2SimCfg(select_tag="fixed_pt")`).
+
+One network is compiled once and reused for every observation: the input RingBuffer holds
+one sample (set between runs), each inference runs `steps_per_inference` steps, and the
+readout voltage is read once at the end. LIFReset clears each layer between samples.
+Processes are always stopped: use `LavaNetwork` as a context manager.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from neurochip.ir import NetworkSpec
+
+log = logging.getLogger(__name__)
+
+
+def import_lava():
+    """Import the Lava modules this backend uses (installing the Python 3.11 fix first)."""
+    from neurochip import lava_compat
+
+    lava_compat.install()
+    from lava.magma.core.run_conditions import RunSteps
+    from lava.magma.core.run_configs import Loihi2SimCfg
+    from lava.proc.dense.process import Dense
+    from lava.proc.io.source import RingBuffer
+    from lava.proc.lif.process import LIFReset
+    from lava.proc.monitor.process import Monitor
+
+    return RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor
+
+
+class LavaNetwork:
+    """A NetworkSpec built as Lava processes: RingBuffer -> (Dense -> LIFReset) x L.
+
+    monitor_steps: if > 0, attach Monitors to every layer's v and s_out for that many steps
+    (used by the equivalence tests; Monitors slow Lava down by about 60%).
+    """
+
+    def __init__(self, spec: NetworkSpec, monitor_steps: int = 0, run_cfg=None):
+        spec.validate()
+        RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor = import_lava()
+        self.spec = spec
+        self._run_steps = RunSteps
+        self.run_cfg = run_cfg or Loihi2SimCfg(select_tag="fixed_pt")
+        n_in = spec.layers[0].n_in
+        self.source = RingBuffer(data=np.zeros((n_in, 1), dtype=np.int32))
+        self.lifs, self.monitors = [], []
+        port = self.source.s_out
+        for i, layer in enumerate(spec.layers):
+            dense = Dense(weights=layer.weights.astype(np.int32), weight_exp=layer.weight_exp,
+                          num_message_bits=layer.num_message_bits, name=f"{layer.name}_dense")
+            lif = LIFReset(shape=(layer.n_out,), du=layer.du, dv=layer.dv, vth=layer.vth,
+                           bias_mant=layer.bias_mant.astype(np.int32), bias_exp=layer.bias_exp,
+                           reset_interval=spec.steps_per_inference, reset_offset=spec.reset_offset(i),
+                           name=f"{layer.name}_lif")
+            port.connect(dense.s_in)
+            dense.a_out.connect(lif.a_in)
+            port = lif.s_out
+            self.lifs.append(lif)
+            if monitor_steps:
+                mv, ms = Monitor(), Monitor()
+                mv.probe(lif.v, monitor_steps)
+                ms.probe(lif.s_out, monitor_steps)
+                self.monitors.append((mv, ms))
+        self.readout = self.lifs[-1]
+        self._started = False
+
+    def __enter__(self) -> "LavaNetwork":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop every Lava process this network started (safe to call twice)."""
+        if self._started:
+            self._started = False
+            self.readout.stop()
+
+    def _run(self, x_int: np.ndarray) -> None:
+        x = np.asarray(x_int, dtype=np.int32).reshape(-1, 1)
+        if self._started:
+            self.source.data.set(x)
+        else:
+            self.source.data.init = x   # before the first run (compile), a Var's init is its value
+        self._started = True
+        self.readout.run(condition=self._run_steps(self.spec.steps_per_inference), run_cfg=self.run_cfg)
+
+    def infer(self, x_int: np.ndarray) -> np.ndarray:
+        """One observation. x_int: (n_in,) int in the input range. Returns the readout voltage (n_out,) int64."""
+        self._run(x_int)
+        return self.readout.v.get().astype(np.int64)
+
+    def run_sequence(self, x_seq: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Samples back to back (x_seq: (S, n_in)); returns per-layer voltages and spikes,
+        each (S * steps_per_inference, n_out) int64. Needs monitor_steps >= that many steps."""
+        for x in x_seq:
+            self._run(x)
+        volts, spikes = [], []
+        for (mv, ms), lif in zip(self.monitors, self.lifs):
+            volts.append(np.asarray(mv.get_data()[lif.name]["v"], dtype=np.int64))
+            spikes.append(np.asarray(ms.get_data()[lif.name]["s_out"], dtype=np.int64))
+        return volts, spikes
