@@ -44,6 +44,10 @@ def dense_weights(layer: LayerSpec) -> np.ndarray:
 
 def _decay(x: np.ndarray, decay_const: int) -> np.ndarray:
     """sign(x) * ((|x| * (4096 - decay_const)) >> 12): decay rounding toward zero."""
+    if decay_const == 0:          # (|x| * 4096) >> 12 == |x|: no decay
+        return x
+    if decay_const == DECAY_UNITY:  # multiplier 0: nothing remains
+        return np.zeros_like(x)
     prod = x * (DECAY_UNITY - decay_const)
     return np.sign(prod) * np.right_shift(np.abs(prod), DECAY_SHIFT)
 
@@ -70,6 +74,10 @@ class Emulator:
         self.vth = [np.int64(layer.vth) << VTH_SHIFT for layer in spec.layers]
         self.interval = spec.steps_per_inference
         self.offsets = [spec.reset_offset(i) for i in range(len(spec.layers))]
+        # With du = 4095 the current is just this step's input, bounded by validation to 16 bits
+        # (<< 6: 22 bits), so the 24-bit wrap can never trigger; otherwise mirror it.
+        self.may_wrap = [layer.du != 4095 for layer in spec.layers]
+        self.is_if = [layer.du == 4095 and layer.dv == 0 for layer in spec.layers]
         self.time_step = 0
         self.state: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
@@ -103,16 +111,33 @@ class Emulator:
             s_prev = s
         return volts, spikes
 
+    def _if_window(self, i: int, a_seq: np.ndarray, spikes: np.ndarray) -> np.ndarray:
+        """`_lif` over a window from zero state for an IF layer (du = 4095, dv = 0): then
+        u = a_in << 6 each step and v is not decayed, so the same integers come from fewer ops.
+        a_seq: (T, B, n) synaptic inputs; fills spikes (T, B, n); returns the final v (B, n)."""
+        drive = np.left_shift(a_seq, ACT_SHIFT) + self.bias[i]          # u + bias, (T, B, n)
+        v = np.zeros(a_seq.shape[1:], np.int64)
+        for j in range(a_seq.shape[0]):
+            v += drive[j]
+            np.clip(v, -MAX_UV + 1, MAX_UV - 1, out=v)
+            s = v > self.vth[i]
+            v[s] = 0
+            spikes[j] = s
+        return v
+
     def _lif(self, layer: LayerSpec, i: int, a_in, u, v):
         """subthr_dynamics + spiking_activation + reset_voltage of AbstractPyLifModelFixed."""
         decayed_curr = _decay(u, layer.du + DS_OFFSET) + np.left_shift(a_in, ACT_SHIFT)
-        wrapped_curr = np.where(decayed_curr > MAX_UV, decayed_curr - 2 * MAX_UV, decayed_curr)
-        wrapped_curr = np.where(wrapped_curr <= -MAX_UV, decayed_curr + 2 * MAX_UV, wrapped_curr)
-        u = wrapped_curr
-        decayed_volt = _decay(v, layer.dv + DM_OFFSET)
-        v = np.clip(decayed_volt + u + self.bias[i], -MAX_UV + 1, MAX_UV - 1)
+        if self.may_wrap[i]:
+            wrapped_curr = np.where(decayed_curr > MAX_UV, decayed_curr - 2 * MAX_UV, decayed_curr)
+            wrapped_curr = np.where(wrapped_curr <= -MAX_UV, decayed_curr + 2 * MAX_UV, wrapped_curr)
+            decayed_curr = wrapped_curr
+        u = decayed_curr
+        v = _decay(v, layer.dv + DM_OFFSET) + u
+        v += self.bias[i]
+        np.clip(v, -MAX_UV + 1, MAX_UV - 1, out=v)
         s = v > self.vth[i]
-        v = np.where(s, 0, v)
+        v[s] = 0
         return u, v, s.astype(np.int64)
 
     def run_sequence(self, x_seq: np.ndarray) -> Trace:
@@ -131,17 +156,34 @@ class Emulator:
         return Trace([np.stack(v) for v in volts], [np.stack(s) for s in spikes])
 
     def infer(self, x_int: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One inference per row from a fresh state.
+        """One inference per row, as a fresh network (or one between LIFReset windows) computes it.
+
+        Layer i's state is cleared at step i + 2 (its window is steps i + 2 .. i + 1 + T) and
+        nothing it does before reaches the readout, so each layer is run for exactly its T window
+        steps, one layer after another: the arithmetic of `step`, reordered. At window step j,
+        layer i receives the Dense output of layer i-1's spikes at *its* window step j (the Dense
+        delay equals the one-step offset between the windows); layer 0 receives the observation.
 
         x_int: (B, n_in) int in the input range. Returns the readout voltage (B, n_actions) int64
-        and the spike count of every spiking layer within its T-step window, (B, n_i) int64."""
+        at the last step, and the spike count of every spiking layer over its window, (B, n_i)."""
         x_int = np.asarray(x_int, dtype=np.int64)
-        self.reset(x_int.shape[0])
-        counts = [np.zeros((x_int.shape[0], layer.n_out), np.int64) for layer in self.spec.layers[:-1]]
-        for t in range(1, self.interval + 1):
-            vs, ss = self.step(x_int)
-            for i in range(len(counts)):
-                # Layer i integrates steps i+2 .. i+1+T; later spikes never reach the readout.
-                if i + 2 <= t <= i + 1 + self.spec.timesteps:
-                    counts[i] += ss[i]
-        return vs[-1], counts
+        B, T = x_int.shape[0], self.spec.timesteps
+        # Per-step synaptic input of layer 0: the graded observation, every step of its window.
+        s_seq = np.broadcast_to(x_int, (T, B, x_int.shape[1]))
+        counts = []
+        for i, layer in enumerate(self.spec.layers):
+            s_in = s_seq if layer.num_message_bits > 0 else (s_seq != 0).astype(np.int64)
+            a_accum = np.rint(s_in.reshape(T * B, -1).astype(np.float64) @ self.weights[i].T).astype(np.int64)
+            exp = layer.weight_exp
+            a_seq = (np.left_shift(a_accum, exp) if exp > 0 else np.right_shift(a_accum, -exp)).reshape(T, B, -1)
+            spikes = np.empty((T, B, layer.n_out), np.int64)
+            if self.is_if[i]:
+                v = self._if_window(i, a_seq, spikes)
+            else:
+                u = np.zeros((B, layer.n_out), np.int64)
+                v = np.zeros_like(u)
+                for j in range(T):
+                    u, v, spikes[j] = self._lif(layer, i, a_seq[j], u, v)
+            counts.append(spikes.sum(axis=0))
+            s_seq = spikes
+        return v, counts[:-1]

@@ -1,0 +1,1 @@
+"""RIVC: quantization-aware value learning whose converted SNN collects its own rollouts."""

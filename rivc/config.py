@@ -1,0 +1,122 @@
+"""Typed configuration. Hydra composes YAML from configs/ against these schemas (a typo fails
+at compose time); inside the library only these dataclasses travel."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+class ConfigError(ValueError):
+    """A setting is outside what the framework or the chip supports."""
+
+
+@dataclass
+class EnvConfig:
+    id: str = "InvertedPendulum-v5"            # any Gymnasium id
+    action_bins: Any = 7                       # bins per Box action dimension (int or list)
+    calibration_steps: int = 2000              # random-policy steps that set the observation scaling
+    scale_margin: float = 1.0                  # scale = margin * max |obs| seen
+
+
+@dataclass
+class QuantConfig:
+    weight_bits: int = 4                       # k_w, symmetric per-tensor (1..8)
+    activation_bits: int = 4                   # k_a: hidden spike counts fit in k_a bits (1..8)
+    input_bits: int = 8                        # the chip's input layer
+
+
+@dataclass
+class SNNConfig:
+    scheme: str = "rate"                       # binary spikes, integrate-and-fire, reset to zero
+    timesteps: Optional[int] = None            # T; None = 2^activation_bits - 1
+
+
+@dataclass
+class AgentConfig:
+    hidden: list = field(default_factory=lambda: [128])   # hidden layer widths
+    alpha: float = 0.9                         # gap-increasing coefficient (0 = no gap increase)
+    beta: Optional[float] = None               # inverse temperature of m_beta; None = max (beta -> inf)
+    gamma: float = 0.99
+    lr: float = 1e-3
+    batch_size: int = 64
+    buffer_size: int = 50_000
+    learning_starts: int = 1000                # env steps before the first update
+    train_freq: int = 1                        # env steps per update
+    target_update_interval: int = 500          # updates between hard target syncs
+    max_grad_norm: float = 10.0
+    exploration: str = "epsilon"               # epsilon | softmax (softmax(beta * Q) on the SNN readout)
+    eps_start: float = 1.0
+    eps_end: float = 0.02
+    eps_fraction: float = 0.3                  # fraction of env_steps over which epsilon decays
+    clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
+
+
+@dataclass
+class TrainConfig:
+    env_steps: int = 30_000
+    convert_every: int = 1                     # gradient updates between conversions
+    eval_episodes: int = 5
+    log_every: int = 1000                      # env steps between CSV/TensorBoard rows
+    checkpoint_every: int = 10_000
+
+
+@dataclass
+class TrainRunConfig:
+    env: EnvConfig = field(default_factory=EnvConfig)
+    quant: QuantConfig = field(default_factory=QuantConfig)
+    snn: SNNConfig = field(default_factory=SNNConfig)
+    agent: AgentConfig = field(default_factory=AgentConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    backend: str = "emulator"                  # SNN used for rollouts: emulator | lava
+    seed: int = 0
+    torch_threads: int = 1
+
+
+@dataclass
+class DeployRunConfig:
+    checkpoint: str = "???"
+    backend: str = "emulator"                  # emulator | lava
+    episodes: int = 5
+    seed: int = 0
+    timesteps: Optional[int] = None            # override T; None = the checkpoint's
+    max_episode_steps: Optional[int] = None
+
+
+BACKENDS = ("emulator", "lava")
+
+
+def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
+    """Raise ConfigError (one line: what, allowed, got) for settings the chip or framework can't take."""
+    q = cfg.quant
+    for name in ("weight_bits", "activation_bits"):
+        bits = getattr(q, name)
+        if not 1 <= bits <= 8:
+            raise ConfigError(f"quant.{name} must be in 1..8 (the chip's synapse/activation widths), got {bits}")
+    if q.weight_bits < 2:
+        raise ConfigError(f"quant.weight_bits must be at least 2 for symmetric signed weights, got {q.weight_bits}")
+    if q.input_bits != 8:
+        raise ConfigError(f"quant.input_bits must be 8 (the chip's input layer), got {q.input_bits}")
+    if cfg.snn.scheme != "rate":
+        raise ConfigError(f"snn.scheme must be 'rate', got {cfg.snn.scheme!r}")
+    if cfg.snn.timesteps is not None and not 1 <= cfg.snn.timesteps <= 255:
+        raise ConfigError(f"snn.timesteps must be in 1..255 or null, got {cfg.snn.timesteps}")
+    if not 0.0 <= cfg.agent.alpha < 1.0:
+        raise ConfigError(f"agent.alpha must be in [0, 1), got {cfg.agent.alpha}")
+    if cfg.agent.beta is not None and cfg.agent.beta <= 0:
+        raise ConfigError(f"agent.beta must be > 0 or null (max), got {cfg.agent.beta}")
+    if cfg.agent.exploration not in ("epsilon", "softmax"):
+        raise ConfigError(f"agent.exploration must be 'epsilon' or 'softmax', got {cfg.agent.exploration!r}")
+    if cfg.agent.exploration == "softmax" and cfg.agent.beta is None:
+        raise ConfigError("agent.exploration=softmax needs a finite agent.beta")
+    if cfg.backend not in BACKENDS:
+        raise ConfigError(f"backend must be one of {BACKENDS}, got {cfg.backend!r}")
+    if cfg.train.env_steps < 1 or cfg.train.convert_every < 1:
+        raise ConfigError("train.env_steps and train.convert_every must be >= 1")
+    if not cfg.agent.hidden or min(cfg.agent.hidden) < 1:
+        raise ConfigError(f"agent.hidden must list at least one positive width, got {cfg.agent.hidden}")
+    return cfg
+
+
+def timesteps_for(snn: SNNConfig, quant: QuantConfig) -> int:
+    """T: the configured value, else 2^k_a - 1 (so a hidden spike count fits in k_a bits)."""
+    return snn.timesteps if snn.timesteps is not None else 2 ** quant.activation_bits - 1

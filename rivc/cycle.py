@@ -1,0 +1,172 @@
+"""The RIVC cycle, top to bottom: the quantized network is converted after every
+`convert_every` updates and the converted SNN, not the float network, collects the data.
+
+Per env step the SNN and the quantized FPNN both see the visited state; the conversion
+metrics (action agreement, Q readout error, action gap, spike rates) are averaged over the
+cycles of each log interval and written to metrics.csv and TensorBoard.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from envs import calibrate_observation_scaling, make_env
+from rivc.checkpoint import save_checkpoint, write_json
+from rivc.config import TrainRunConfig, check_train_config, timesteps_for
+from rivc.convert import convert
+from rivc.learner import update
+from rivc.metrics import conversion_metrics
+from rivc.qnet import QuantQNetwork
+from rivc.replay import ReplayBuffer
+from rivc.rollout import run_episodes
+from rivc.runlog import RunLog
+from rivc.snn_policy import SNNPolicy
+
+log = logging.getLogger(__name__)
+
+LOG_FIELDS = ["env_step", "updates", "episodes", "return_mean", "epsilon", "loss", "q_mean",
+              "action_agreement", "q_error", "q_error_rel", "action_gap", "action_gap_rel",
+              "spike_rate_l0", "count_error_l0", "steps_per_s"]
+
+
+def behaviour_action(q_snn: np.ndarray, cfg, epsilon: float, rng: np.random.Generator) -> int:
+    """epsilon-greedy or softmax(beta * Q) on the SNN readout q_snn (A,)."""
+    if cfg.exploration == "softmax":
+        logits = cfg.beta * (q_snn - q_snn.max())
+        p = np.exp(logits) / np.exp(logits).sum()
+        return int(rng.choice(len(p), p=p))
+    if rng.random() < epsilon:
+        return int(rng.integers(len(q_snn)))
+    return int(q_snn.argmax())
+
+
+def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dict:
+    """Train, checkpoint, evaluate; write result.json in run_dir and return its content."""
+    check_train_config(cfg)
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.torch_threads)
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    start = time.perf_counter()
+
+    # Task: observations scaled to the SNN's input range (from random-policy states).
+    scaling = calibrate_observation_scaling(cfg.env.id, cfg.env.calibration_steps, cfg.seed, cfg.env.scale_margin)
+    env = make_env(cfg.env.id, scaling, cfg.env.action_bins)
+    obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
+
+    # Networks: quantization-aware online and target nets; the first conversion.
+    T = timesteps_for(cfg.snn, cfg.quant)
+    a = cfg.agent
+    net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init)
+    target = copy.deepcopy(net)
+    optimizer = torch.optim.Adam(net.parameters(), lr=a.lr)
+    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim)
+    snn = SNNPolicy(convert(net, T, cfg.quant.activation_bits), cfg.backend)
+    runlog = RunLog(run_dir, LOG_FIELDS)
+    ckpt_path = run_dir / "checkpoint.pt"
+    cfg_dict = asdict(cfg)
+
+    def checkpoint(step: int) -> None:
+        save_checkpoint(ckpt_path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
+                        step, cfg_dict)
+
+    window: dict[str, list] = {k: [] for k in ("q_fpnn", "q_snn", "c_fpnn", "c_snn")}
+    ep_returns, losses, q_means = [], [], []
+    n_updates, ep_return, last_return, t_log = 0, 0.0, float("nan"), time.perf_counter()
+    obs, _ = env.reset(seed=cfg.seed)
+    env.action_space.seed(cfg.seed)
+    bar = tqdm(total=cfg.train.env_steps, desc="rivc-train", unit="step", disable=not show_progress,
+               dynamic_ncols=True)
+    try:
+        for step in range(1, cfg.train.env_steps + 1):
+            # The SNN acts; the quantized FPNN is evaluated on the same state for the metrics.
+            obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
+            with torch.no_grad():
+                fwd = net.forward_full(obs_t)
+            out = snn(net.encode(obs_t).numpy())
+            window["q_fpnn"].append(fwd.q.numpy()[0])
+            window["q_snn"].append(out.q[0])
+            window["c_fpnn"].append([c.numpy()[0] for c in fwd.counts])
+            window["c_snn"].append([c[0] for c in out.counts])
+            epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - step / (a.eps_fraction * cfg.train.env_steps))
+            action = behaviour_action(out.q[0], a, epsilon, rng)
+
+            next_obs, reward, terminated, truncated, _ = env.step(action)
+            # Only true terminations stop bootstrapping; time-limit truncations do not.
+            buffer.add(obs, action, reward, next_obs, terminated)
+            obs, ep_return = next_obs, ep_return + float(reward)
+            if terminated or truncated:
+                ep_returns.append(ep_return)
+                last_return, ep_return = ep_return, 0.0
+                obs, _ = env.reset()
+
+            if step >= a.learning_starts and step % a.train_freq == 0:
+                m = update(net, target, optimizer, buffer.sample(a.batch_size, rng), a.gamma, a.alpha, a.beta,
+                           a.max_grad_norm)
+                losses.append(m.loss)
+                q_means.append(m.q_mean)
+                n_updates += 1
+                if n_updates % a.target_update_interval == 0:
+                    target.load_state_dict(net.state_dict())
+                if n_updates % cfg.train.convert_every == 0:
+                    snn.load(convert(net, T, cfg.quant.activation_bits))
+
+            if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
+                now = time.perf_counter()
+                cm = conversion_metrics(np.array(window["q_fpnn"]), np.array(window["q_snn"]),
+                                        [np.array(c) for c in zip(*window["c_fpnn"])],
+                                        [np.array(c) for c in zip(*window["c_snn"])], T)
+                n_rows = len(window["q_fpnn"])
+                runlog.write(step, {
+                    "env_step": step, "updates": n_updates, "episodes": len(ep_returns),
+                    "return_mean": float(np.mean(ep_returns[-10:])) if ep_returns else float("nan"),
+                    "epsilon": epsilon, "loss": float(np.mean(losses)) if losses else float("nan"),
+                    "q_mean": float(np.mean(q_means)) if q_means else float("nan"),
+                    "action_agreement": cm.action_agreement, "q_error": cm.q_error, "q_error_rel": cm.q_error_rel,
+                    "action_gap": cm.action_gap, "action_gap_rel": cm.action_gap_rel,
+                    "spike_rate_l0": cm.spike_rate[0] if cm.spike_rate else float("nan"),
+                    "count_error_l0": cm.count_error[0] if cm.count_error else float("nan"),
+                    "steps_per_s": n_rows / max(now - t_log, 1e-9),
+                })
+                window = {k: [] for k in window}
+                losses, q_means, t_log = [], [], now
+            if step % cfg.train.checkpoint_every == 0:
+                checkpoint(step)
+            bar.update(1)
+            if step % 200 == 0:
+                bar.set_postfix(ret=f"{last_return:.0f}", agree=f"{cm.action_agreement:.3f}" if step >= cfg.train.log_every else "-")
+    finally:
+        bar.close()
+        runlog.close()
+        snn.close()
+    checkpoint(cfg.train.env_steps)
+
+    # Final evaluation: greedy FPNN, then greedy SNN (emulator) with agreement on its states.
+    spec = convert(net, T, cfg.quant.activation_bits)
+    spec.save(run_dir / "network.spec")
+    eval_seed = cfg.seed + 10_000
+    fpnn = run_episodes(env, net, None, cfg.train.eval_episodes, eval_seed)
+    with SNNPolicy(spec, "emulator") as eval_snn:
+        snn_rec = run_episodes(env, net, eval_snn, cfg.train.eval_episodes, eval_seed)
+    env.close()
+    result = {
+        "env_id": cfg.env.id, "env_steps": cfg.train.env_steps, "updates": n_updates,
+        "wall_s": round(time.perf_counter() - start, 2), "checkpoint": str(ckpt_path.resolve()),
+        "spec": str((run_dir / "network.spec").resolve()),
+        "timesteps": T, "timesteps_per_action": spec.steps_per_inference,
+        "weight_bits": cfg.quant.weight_bits, "activation_bits": cfg.quant.activation_bits,
+        "alpha": a.alpha, "beta": a.beta, "seed": cfg.seed,
+        "final_eval": {"fpnn_return": float(np.mean(fpnn.returns)), "snn_return": float(np.mean(snn_rec.returns)),
+                       "snn_episode_returns": snn_rec.returns, "action_agreement": snn_rec.agreement,
+                       "episodes": cfg.train.eval_episodes, "backend": "emulator"},
+    }
+    write_json(run_dir / "result.json", result)
+    return result

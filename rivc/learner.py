@@ -1,0 +1,62 @@
+"""The value update: Conservative Value Iteration's gap-increasing target (Kozuno et al. 2019).
+
+    y = r + gamma * (1 - terminated) * m_beta Q'(s')  +  alpha * (Q'(s, a) - m_beta Q'(s))
+    m_beta Q(s) = (1/beta) * log( mean_b exp(beta * Q(s, b)) )      (beta = None: max_b Q(s, b))
+
+Q' is the target network. alpha = 0, beta = None is DQN; alpha > 0, beta = None is advantage
+learning. The second term widens the action gap, which keeps the SNN's argmax equal to the
+quantized FPNN's when conversion perturbs the values.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Optional
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from rivc.replay import Batch
+
+
+def soft_max_operator(q: torch.Tensor, beta: Optional[float]) -> torch.Tensor:
+    """m_beta over the last axis. q: (B, A) -> (B,)."""
+    if beta is None:
+        return q.max(dim=-1).values
+    return (torch.logsumexp(beta * q, dim=-1) - math.log(q.shape[-1])) / beta
+
+
+def cvi_target(target_net: nn.Module, batch: Batch, gamma: float, alpha: float,
+               beta: Optional[float]) -> torch.Tensor:
+    """The gap-increasing target y, (B,). Time-limit truncations bootstrap (terminated = 0)."""
+    with torch.no_grad():
+        if alpha > 0:   # one pass over s' and s
+            q_next, q_now = target_net(torch.cat([batch.next_obs, batch.obs])).chunk(2)   # (B, A) each
+        else:
+            q_next = target_net(batch.next_obs)                           # (B, A)
+        y = batch.rewards + gamma * (1.0 - batch.terminated) * soft_max_operator(q_next, beta)
+        if alpha > 0:
+            q_sa = q_now.gather(1, batch.actions[:, None]).squeeze(1)
+            y = y + alpha * (q_sa - soft_max_operator(q_now, beta))
+    return y
+
+
+class UpdateMetrics(NamedTuple):
+    loss: float
+    q_mean: float
+    target_mean: float
+
+
+def update(net: nn.Module, target_net: nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,
+           gamma: float, alpha: float, beta: Optional[float], max_grad_norm: float) -> UpdateMetrics:
+    """One gradient step on the Huber loss to the CVI target. Raises FloatingPointError on NaN/inf."""
+    y = cvi_target(target_net, batch, gamma, alpha, beta)
+    q = net(batch.obs).gather(1, batch.actions[:, None]).squeeze(1)      # (B,)
+    loss = F.smooth_l1_loss(q, y)
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"loss became {loss.item()}; training stopped (last checkpoint kept)")
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    nn.utils.clip_grad_norm_(net.parameters(), max_grad_norm)
+    optimizer.step()
+    return UpdateMetrics(loss.item(), q.mean().item(), y.mean().item())

@@ -1,0 +1,55 @@
+"""Greedy episodes with the SNN (or the quantized FPNN) in control, compared state by state."""
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from rivc.metrics import agrees
+from rivc.qnet import QuantQNetwork
+from rivc.snn_policy import SNNPolicy
+
+
+class EpisodeRecord(NamedTuple):
+    returns: list[float]            # per episode
+    actions: np.ndarray             # (steps,) int64, every action taken, episodes back to back
+    agreement: float                # fraction of those states where the SNN's action is optimal for the FPNN
+    steps: int
+
+
+def actions_sha256(actions: np.ndarray) -> str:
+    return hashlib.sha256(np.asarray(actions, np.int64).tobytes()).hexdigest()
+
+
+@torch.no_grad()
+def run_episodes(env: gym.Env, net: QuantQNetwork, snn: SNNPolicy | None, episodes: int, seed: int,
+                 max_steps: int | None = None, progress=None) -> EpisodeRecord:
+    """Greedy control by `snn` (or by `net` if snn is None); episode i resets with seed + i.
+    The quantized FPNN is evaluated on every visited state for the agreement."""
+    returns, actions, agree = [], [], []
+    for ep in range(episodes):
+        obs, _ = env.reset(seed=seed + ep)
+        total, t, done = 0.0, 0, False
+        while not done:
+            obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
+            q_fpnn = net(obs_t).numpy()
+            if snn is None:
+                action = int(q_fpnn[0].argmax())
+            else:
+                action = int(snn(net.encode(obs_t).numpy()).q[0].argmax())
+            agree.append(bool(agrees(q_fpnn, np.array([action]))[0]))
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total += float(reward)
+            actions.append(action)
+            t += 1
+            done = terminated or truncated or (max_steps is not None and t >= max_steps)
+            if progress is not None:
+                progress.update(1)
+        returns.append(total)
+        if progress is not None:
+            progress.set_postfix(ep=ep + 1, ret=f"{total:.0f}")
+    return EpisodeRecord(returns, np.asarray(actions, np.int64), float(np.mean(agree)) if agree else float("nan"),
+                         len(actions))

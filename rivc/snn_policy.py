@@ -1,0 +1,56 @@
+"""The converted SNN as a policy: obs -> Q readout on the emulator or on Lava."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from neurochip.emulator import Emulator
+from neurochip.ir import NetworkSpec
+from rivc.convert import readout_to_q
+
+
+class SNNOutput(NamedTuple):
+    q: np.ndarray                 # (B, n_actions) float64, readout rescaled to Q units
+    counts: list[np.ndarray]      # per hidden layer (B, n_l) int64 spike counts (emulator only; [] on Lava)
+
+
+class SNNPolicy:
+    """Runs a NetworkSpec on `backend` ('emulator' or 'lava'). Use as a context manager:
+    the Lava backend holds OS processes that must be stopped."""
+
+    def __init__(self, spec: NetworkSpec, backend: str = "emulator"):
+        self.backend = backend
+        self._lava = None
+        self.load(spec)
+
+    def load(self, spec: NetworkSpec) -> None:
+        """Deploy a new conversion. Lava cannot change thresholds after its first run, so a new
+        spec means a new Lava network (about 0.1 s); the emulator is rebuilt in microseconds."""
+        self.spec = spec
+        if self.backend == "emulator":
+            self._emu = Emulator(spec)
+        else:
+            from neurochip.lava_backend import LavaNetwork
+
+            self.close()
+            self._lava = LavaNetwork(spec)
+
+    def __call__(self, x_int: np.ndarray) -> SNNOutput:
+        """x_int: (B, n_in) int64 encoded observations."""
+        if self._lava is None:
+            v, counts = self._emu.infer(x_int)
+            return SNNOutput(readout_to_q(self.spec, v), counts)
+        v = np.stack([self._lava.infer(x) for x in np.atleast_2d(x_int)])
+        return SNNOutput(readout_to_q(self.spec, v), [])
+
+    def close(self) -> None:
+        if self._lava is not None:
+            self._lava.stop()
+            self._lava = None
+
+    def __enter__(self) -> "SNNPolicy":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
