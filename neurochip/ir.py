@@ -32,7 +32,7 @@ BIAS_MANT_RANGE = (-4096, 4095)     # 13-bit signed bias mantissa
 BIAS_EXP_RANGE = (0, 7)             # 3-bit bias exponent
 VTH_RANGE = (0, 2**17 - 1)          # 17-bit unsigned threshold mantissa
 DECAY_RANGE = (0, 4095)             # 12-bit unsigned du, dv
-ACTIVATION_LIMIT = 2**15 - 1        # Dense output (a_out) has 16-bit precision
+ACTIVATION_LIMIT = 2**17 - 1        # synaptic input per step: a_in << 6 must fit the 24-bit current u
 VOLTAGE_LIMIT = 2**23 - 1           # 24-bit membrane voltage
 MESSAGE_BITS_RANGE = (0, 24)        # graded spike payload
 
@@ -136,8 +136,8 @@ class NetworkSpec:
             max_in = self.input_max if i == 0 else 1
             worst = _shift(np.abs(layer.weights).sum(axis=1).astype(np.int64) * max_in, layer.weight_exp).max()
             if worst > ACTIVATION_LIMIT:
-                raise SpecError(f"layer {layer.name}: worst-case synaptic input {worst} exceeds the 16-bit "
-                                f"Dense output range [-{ACTIVATION_LIMIT}, {ACTIVATION_LIMIT}]")
+                raise SpecError(f"layer {layer.name}: worst-case synaptic input {worst} exceeds the "
+                                f"range [-{ACTIVATION_LIMIT}, {ACTIVATION_LIMIT}]")
             if not layer.spiking:
                 bias = np.abs(layer.bias_mant.astype(np.int64)) << layer.bias_exp
                 v_worst = int((self.timesteps * (64 * worst + bias)).max())

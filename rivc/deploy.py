@@ -1,0 +1,74 @@
+"""rivc-deploy checkpoint=PATH backend=emulator|lava episodes=N seed=S
+
+Converts the checkpoint's quantized network to a NetworkSpec, lets the SNN control the task
+for N greedy episodes on the chosen backend, compares every action with the quantized FPNN,
+and writes result.json (and the deployed network.spec) into the run directory."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from rivc.entry import CONFIG_DIR, user_errors_as_one_line
+
+
+def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
+    from envs import make_env
+    from rivc.checkpoint import load_checkpoint, write_json
+    from rivc.config import BACKENDS, ConfigError
+    from rivc.convert import convert
+    from rivc.rollout import actions_sha256, run_episodes
+    from rivc.snn_policy import SNNPolicy
+
+    if cfg.backend not in BACKENDS:
+        raise ConfigError(f"backend must be one of {BACKENDS}, got {cfg.backend!r}")
+    if cfg.episodes < 1:
+        raise ConfigError(f"episodes must be >= 1, got {cfg.episodes}")
+    ckpt = load_checkpoint(cfg.checkpoint)
+    env = make_env(ckpt.env_id, ckpt.scaling, ckpt.action_bins)
+    if env.observation_space.shape[0] != ckpt.net.shape.obs_dim:
+        raise ConfigError(f"checkpoint expects {ckpt.net.shape.obs_dim} observations, {ckpt.env_id} gives "
+                          f"{env.observation_space.shape[0]}")
+    spec = convert(ckpt.net, cfg.timesteps or ckpt.net.timesteps, ckpt.activation_bits)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    spec.save(run_dir / "network.spec")
+    max_steps = cfg.max_episode_steps or env.spec.max_episode_steps or 1000
+    start = time.perf_counter()
+    with tqdm(total=cfg.episodes * max_steps, desc=f"rivc-deploy[{cfg.backend}]", unit="step",
+              disable=not show_progress, dynamic_ncols=True) as bar, SNNPolicy(spec, cfg.backend) as snn:
+        rec = run_episodes(env, ckpt.net, snn, cfg.episodes, cfg.seed, cfg.max_episode_steps, progress=bar)
+    env.close()
+    wall = time.perf_counter() - start
+    result = {
+        "backend": cfg.backend, "checkpoint": str(Path(cfg.checkpoint).resolve()), "env_id": ckpt.env_id,
+        "seed": cfg.seed, "episodes": cfg.episodes,
+        "episode_returns": rec.returns, "mean_return": sum(rec.returns) / len(rec.returns),
+        "action_agreement": rec.agreement, "actions_sha256": actions_sha256(rec.actions),
+        "steps": rec.steps, "timesteps": spec.timesteps, "timesteps_per_action": spec.steps_per_inference,
+        "weight_bits": spec.weight_bits, "activation_bits": spec.activation_bits,
+        "wall_s": round(wall, 2), "ms_per_action": round(1000 * wall / max(rec.steps, 1), 3),
+    }
+    write_json(run_dir / "result.json", result)
+    return result
+
+
+@hydra.main(config_path=CONFIG_DIR, config_name="deploy", version_base="1.3")
+@user_errors_as_one_line("rivc-deploy")
+def _main(cfg: DictConfig) -> None:
+    run_cfg = OmegaConf.to_object(cfg)
+    result = deploy(run_cfg, Path(HydraConfig.get().runtime.output_dir))
+    print(json.dumps({k: result[k] for k in ("backend", "mean_return", "action_agreement", "actions_sha256",
+                                               "timesteps_per_action", "ms_per_action")}))
+
+
+def main() -> None:
+    _main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from envs import EnvError, ObservationScaling, calibrate_observation_scaling, make_env
+
+
+def test_box_actions_are_discretised_into_the_product_of_bins():
+    scaling = calibrate_observation_scaling("Reacher-v5", 50, seed=0)
+    env = make_env("Reacher-v5", scaling, action_bins=[3, 5])
+    assert env.action_space.n == 15
+    table = env.unwrapped and env.env.table if hasattr(env.env, "table") else None
+    assert table.shape == (15, 2) and set(np.round(table[:, 0], 3)) == {-1.0, 0.0, 1.0}
+    env.close()
+
+
+def test_discrete_actions_pass_through_and_observations_are_in_range():
+    scaling = calibrate_observation_scaling("CartPole-v1", 200, seed=0)
+    env = make_env("CartPole-v1", scaling)
+    assert env.action_space.n == 2
+    obs, _ = env.reset(seed=0)
+    for _ in range(100):
+        obs, _, term, trunc, _ = env.step(env.action_space.sample())
+        assert obs.dtype == np.float32 and np.all(np.abs(obs) <= 1.0)
+        if term or trunc:
+            obs, _ = env.reset()
+
+
+def test_scaling_clips_to_unit_range():
+    s = ObservationScaling(np.zeros(2), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(s.apply(np.array([3.0, -1.0])), [1.0, -0.5])
+
+
+def test_unknown_env_id_is_one_clear_error():
+    with pytest.raises(EnvError, match="unknown environment id 'NoSuchTask-v0'"):
+        calibrate_observation_scaling("NoSuchTask-v0", 10, seed=0)
+
+
+def test_observation_space_the_encoder_cannot_take():
+    with pytest.raises(EnvError, match="flat Box"):
+        calibrate_observation_scaling("Blackjack-v1", 10, seed=0)

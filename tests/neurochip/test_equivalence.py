@@ -1,0 +1,65 @@
+"""The emulator's contract: identical spikes and voltages to Lava's fixed_pt models, every step."""
+import numpy as np
+import pytest
+
+from conftest import random_spec
+from neurochip.emulator import Emulator
+from neurochip.lava_backend import LavaNetwork
+
+N_LAVA_NETWORKS = 24
+
+
+@pytest.mark.parametrize("seed", range(N_LAVA_NETWORKS))
+def test_emulator_matches_lava_every_spike_and_voltage(seed):
+    rng = np.random.default_rng(1000 + seed)
+    spec = random_spec(rng)
+    samples = 3
+    x = rng.integers(-127, 128, (samples, spec.layers[0].n_in))
+    trace = Emulator(spec).run_sequence(x[:, None, :])
+    steps = samples * spec.steps_per_inference
+    with LavaNetwork(spec, monitor_steps=steps) as net:
+        volts, spikes = net.run_sequence(x)
+    for i in range(len(spec.layers)):
+        assert volts[i].shape == (steps, spec.layers[i].n_out)
+        np.testing.assert_array_equal(volts[i], trace.voltages[i][:, 0], err_msg=f"voltage, layer {i}")
+        np.testing.assert_array_equal(spikes[i], trace.spikes[i][:, 0], err_msg=f"spikes, layer {i}")
+    assert sum(s.sum() for s in spikes[:-1]) >= 0
+
+
+def test_some_random_networks_spike_and_saturate():
+    """The equivalence suite is only worth something if its networks actually spike."""
+    rng = np.random.default_rng(1000)
+    total = 0
+    for _ in range(N_LAVA_NETWORKS):
+        spec = random_spec(rng)
+        x = rng.integers(-127, 128, (3, 1, spec.layers[0].n_in))
+        total += int(sum(s.sum() for s in Emulator(spec).run_sequence(x).spikes[:-1]) > 0)
+    assert total >= N_LAVA_NETWORKS // 2
+
+
+def test_lava_readout_per_inference_matches_emulator_infer():
+    """The deployment path (one run per observation, voltage read at the end) equals `infer`."""
+    rng = np.random.default_rng(7)
+    spec = random_spec(rng, integrate_and_fire=True)
+    x = rng.integers(-127, 128, (6, spec.layers[0].n_in))
+    v_emu, _ = Emulator(spec).infer(x)
+    with LavaNetwork(spec) as net:
+        v_lava = np.stack([net.infer(row) for row in x])
+    np.testing.assert_array_equal(v_lava, v_emu)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_windowed_infer_equals_step_by_step_run(seed):
+    """`infer` (layer by layer over each window) is the same arithmetic as `step`, reordered."""
+    rng = np.random.default_rng(seed)
+    spec = random_spec(rng, integrate_and_fire=bool(seed % 2))
+    emu = Emulator(spec)
+    x = rng.integers(-127, 128, (3, 4, spec.layers[0].n_in))
+    trace = emu.run_sequence(x)
+    P, T = spec.steps_per_inference, spec.timesteps
+    for k in range(3):
+        v, counts = emu.infer(x[k])
+        np.testing.assert_array_equal(v, trace.voltages[-1][(k + 1) * P - 1])
+        for i, c in enumerate(counts):
+            start = k * P + i + 1                       # window of layer i: steps i+2 .. i+1+T (1-based)
+            np.testing.assert_array_equal(c, trace.spikes[i][start:start + T].sum(axis=0))

@@ -1,0 +1,55 @@
+import math
+
+import torch
+from torch import nn
+
+from rivc.learner import cvi_target, soft_max_operator, update
+from rivc.replay import Batch
+
+
+class Table(nn.Module):
+    """Q(s, .) read from a fixed table; s is an index stored in obs[:, 0]."""
+
+    def __init__(self, q):
+        super().__init__()
+        self.q = nn.Parameter(torch.tensor(q, dtype=torch.float32))
+
+    def forward(self, obs):
+        return self.q[obs[:, 0].long()]
+
+
+def batch():
+    return Batch(obs=torch.tensor([[0.0], [1.0]]), actions=torch.tensor([1, 0]), rewards=torch.tensor([1.0, 0.5]),
+                 next_obs=torch.tensor([[1.0], [0.0]]), terminated=torch.tensor([0.0, 1.0]))
+
+
+def test_alpha_zero_beta_inf_is_the_dqn_target():
+    net = Table([[1.0, 3.0], [2.0, -1.0]])
+    y = cvi_target(net, batch(), gamma=0.9, alpha=0.0, beta=None)
+    assert torch.allclose(y, torch.tensor([1.0 + 0.9 * 2.0, 0.5]))
+
+
+def test_gap_increasing_term():
+    net = Table([[1.0, 3.0], [2.0, -1.0]])
+    y = cvi_target(net, batch(), gamma=0.9, alpha=0.5, beta=None)
+    # state 0, action 1 is greedy: no penalty; state 1, action 0 is greedy too.
+    assert torch.allclose(y, torch.tensor([1.0 + 0.9 * 2.0, 0.5]))
+    b = batch()._replace(actions=torch.tensor([0, 1]))
+    y = cvi_target(net, b, gamma=0.9, alpha=0.5, beta=None)
+    assert torch.allclose(y, torch.tensor([1.0 + 0.9 * 2.0 + 0.5 * (1.0 - 3.0), 0.5 + 0.5 * (-1.0 - 2.0)]))
+
+
+def test_soft_max_operator_is_log_mean_exp_and_tends_to_max():
+    q = torch.tensor([[1.0, 2.0, 4.0]])
+    beta = 0.7
+    want = math.log((math.exp(0.7) + math.exp(1.4) + math.exp(2.8)) / 3) / beta
+    assert abs(soft_max_operator(q, beta).item() - want) < 1e-5
+    assert abs(soft_max_operator(q, 1e4).item() - 4.0) < 1e-3
+
+
+def test_update_moves_q_towards_target():
+    net, target = Table([[0.0, 0.0], [0.0, 0.0]]), Table([[0.0, 0.0], [0.0, 0.0]])
+    opt = torch.optim.SGD(net.parameters(), lr=0.5)
+    for _ in range(50):
+        update(net, target, opt, batch(), gamma=0.9, alpha=0.0, beta=None, max_grad_norm=10.0)
+    assert abs(net.q[0, 1].item() - 1.0) < 0.05 and abs(net.q[1, 0].item() - 0.5) < 0.05

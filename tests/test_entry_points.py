@@ -1,0 +1,98 @@
+"""Smoke runs of the real console entry points on tiny budgets, and their bad-input behaviour."""
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+TINY = ["train.env_steps=300", "agent.learning_starts=100", "env.calibration_steps=200", "train.eval_episodes=1",
+        "train.log_every=100", "train.checkpoint_every=200", "agent.hidden=[16]"]
+
+
+def run(cmd, env, check=True):
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    import os
+    import sys
+
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    run_dir = tmp_path_factory.mktemp("train")
+    run(["rivc-train", *TINY, f"hydra.run.dir={run_dir}"], env)
+    return run_dir
+
+
+def test_train_writes_result_checkpoint_and_logs(trained):
+    result = json.loads((trained / "result.json").read_text())
+    for key in ("env_id", "env_steps", "wall_s", "checkpoint"):
+        assert key in result
+    assert result["env_id"] == "InvertedPendulum-v5" and result["env_steps"] == 300
+    ev = result["final_eval"]
+    assert set(ev) >= {"fpnn_return", "snn_return", "action_agreement", "episodes"}
+    assert ev["action_agreement"] == 1.0        # one hidden layer: the SNN is the quantized FPNN
+    assert Path(result["checkpoint"]).is_file() and (trained / "network.spec").is_file()
+    rows = (trained / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("env_step,") and len(rows) == 1 + 3
+    assert any(p.name.startswith("events") for p in (trained / "tb").iterdir())
+
+
+def test_deploy_emulator_and_lava_take_the_same_actions(trained, tmp_path, cli_env):
+    results = {}
+    for backend in ("emulator", "lava"):
+        out = tmp_path / backend
+        run(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", f"backend={backend}", "episodes=2", "seed=3",
+             "max_episode_steps=40", f"hydra.run.dir={out}"], cli_env)
+        results[backend] = json.loads((out / "result.json").read_text())
+    emu, lava = results["emulator"], results["lava"]
+    assert emu["actions_sha256"] == lava["actions_sha256"]
+    assert emu["episode_returns"] == lava["episode_returns"]
+    for r in (emu, lava):
+        assert r["action_agreement"] == 1.0 and len(r["episode_returns"]) == 2
+        assert r["timesteps_per_action"] == 15 + 2
+
+
+def one_line_error(proc, prog, fragment):
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+    assert lines[-1].startswith(f"{prog}: error: ") and fragment in lines[-1], proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_env_id(tmp_path, cli_env):
+    proc = run(["rivc-train", "env.id=NoSuchTask-v0", *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
+    one_line_error(proc, "rivc-train", "unknown environment id 'NoSuchTask-v0'")
+
+
+@pytest.mark.parametrize("override,fragment", [("quant.weight_bits=9", "quant.weight_bits must be in 1..8"),
+                                               ("quant.activation_bits=0", "quant.activation_bits must be in 1..8")])
+def test_unsupported_bit_widths(tmp_path, cli_env, override, fragment):
+    proc = run(["rivc-train", override, *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
+    one_line_error(proc, "rivc-train", fragment)
+
+
+def test_unsupported_observation_space(tmp_path, cli_env):
+    proc = run(["rivc-train", "env.id=Blackjack-v1", *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
+    one_line_error(proc, "rivc-train", "flat Box")
+
+
+def test_missing_and_corrupt_checkpoints_leave_files_untouched(trained, tmp_path, cli_env):
+    proc = run(["rivc-deploy", f"checkpoint={tmp_path / 'nope.pt'}", f"hydra.run.dir={tmp_path / 'a'}"], cli_env,
+               check=False)
+    one_line_error(proc, "rivc-deploy", "does not exist")
+    good = (trained / "checkpoint.pt").read_bytes()
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(good[: len(good) // 2])
+    proc = run(["rivc-deploy", f"checkpoint={broken}", f"hydra.run.dir={tmp_path / 'b'}"], cli_env, check=False)
+    one_line_error(proc, "rivc-deploy", "corrupt or truncated")
+    assert broken.read_bytes() == good[: len(good) // 2]
+    assert (trained / "checkpoint.pt").read_bytes() == good
+
+
+def test_hydra_typo_is_refused(tmp_path, cli_env):
+    proc = run(["rivc-train", "agent.alpah=0.5", f"hydra.run.dir={tmp_path}"], cli_env, check=False)
+    assert proc.returncode != 0 and "agent.alpah" in proc.stderr
