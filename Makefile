@@ -11,9 +11,9 @@ setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps --ignore-requires-python lava-nc==0.10.0
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -qq --disable-pip-version-check --no-deps --ignore-requires-python lava-nc==0.10.0
+	$(BIN)/pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -c "from neurochip.lava_backend import import_lava; import_lava(); import torch; assert '+cpu' in torch.__version__ or not torch.cuda.is_available()"
 	touch $(STAMP)
 

@@ -14,6 +14,7 @@ class ConfigError(ValueError):
 class EnvConfig:
     id: str = "InvertedPendulum-v5"            # any Gymnasium id
     action_bins: Any = 7                       # bins per Box action dimension (int or list)
+    obs_scale: Optional[list] = None           # per-dimension |obs| that maps to 1; None = calibrate
     calibration_steps: int = 2000              # random-policy steps that set the observation scaling
     scale_margin: float = 1.0                  # scale = margin * max |obs| seen
 
@@ -44,6 +45,7 @@ class AgentConfig:
     train_freq: int = 1                        # env steps per update
     target_update_interval: int = 500          # updates between hard target syncs
     max_grad_norm: float = 10.0
+    loss: str = "mse"                          # mse | huber
     exploration: str = "epsilon"               # epsilon | softmax (softmax(beta * Q) on the SNN readout)
     eps_start: float = 1.0
     eps_end: float = 0.02
@@ -104,6 +106,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError(f"agent.alpha must be in [0, 1), got {cfg.agent.alpha}")
     if cfg.agent.beta is not None and cfg.agent.beta <= 0:
         raise ConfigError(f"agent.beta must be > 0 or null (max), got {cfg.agent.beta}")
+    if cfg.agent.loss not in ("mse", "huber"):
+        raise ConfigError(f"agent.loss must be 'mse' or 'huber', got {cfg.agent.loss!r}")
     if cfg.agent.exploration not in ("epsilon", "softmax"):
         raise ConfigError(f"agent.exploration must be 'epsilon' or 'softmax', got {cfg.agent.exploration!r}")
     if cfg.agent.exploration == "softmax" and cfg.agent.beta is None:

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from envs import calibrate_observation_scaling, make_env
+from envs import ObservationScaling, calibrate_observation_scaling, make_env
 from rivc.checkpoint import save_checkpoint, write_json
-from rivc.config import TrainRunConfig, check_train_config, timesteps_for
+from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
 from rivc.convert import convert
 from rivc.learner import update
 from rivc.metrics import conversion_metrics
@@ -34,6 +34,16 @@ log = logging.getLogger(__name__)
 LOG_FIELDS = ["env_step", "updates", "episodes", "return_mean", "epsilon", "loss", "q_mean",
               "action_agreement", "q_error", "q_error_rel", "action_gap", "action_gap_rel",
               "spike_rate_l0", "count_error_l0", "steps_per_s"]
+
+
+def observation_scaling(env_cfg, seed: int) -> ObservationScaling:
+    """The configured per-dimension scale (centred at 0), else one calibrated from random-policy states."""
+    if env_cfg.obs_scale is None:
+        return calibrate_observation_scaling(env_cfg.id, env_cfg.calibration_steps, seed, env_cfg.scale_margin)
+    scale = np.asarray(env_cfg.obs_scale, np.float64)
+    if scale.ndim != 1 or np.any(scale <= 0):
+        raise ConfigError(f"env.obs_scale must be a list of positive numbers, got {env_cfg.obs_scale}")
+    return ObservationScaling(np.zeros_like(scale), scale)
 
 
 def behaviour_action(q_snn: np.ndarray, cfg, epsilon: float, rng: np.random.Generator) -> int:
@@ -58,7 +68,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     start = time.perf_counter()
 
     # Task: observations scaled to the SNN's input range (from random-policy states).
-    scaling = calibrate_observation_scaling(cfg.env.id, cfg.env.calibration_steps, cfg.seed, cfg.env.scale_margin)
+    scaling = observation_scaling(cfg.env, cfg.seed)
     env = make_env(cfg.env.id, scaling, cfg.env.action_bins)
     obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
 
@@ -110,7 +120,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
 
             if step >= a.learning_starts and step % a.train_freq == 0:
                 m = update(net, target, optimizer, buffer.sample(a.batch_size, rng), a.gamma, a.alpha, a.beta,
-                           a.max_grad_norm)
+                           a.max_grad_norm, a.loss)
                 losses.append(m.loss)
                 q_means.append(m.q_mean)
                 n_updates += 1

@@ -48,11 +48,13 @@ class UpdateMetrics(NamedTuple):
 
 
 def update(net: nn.Module, target_net: nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,
-           gamma: float, alpha: float, beta: Optional[float], max_grad_norm: float) -> UpdateMetrics:
-    """One gradient step on the Huber loss to the CVI target. Raises FloatingPointError on NaN/inf."""
+           gamma: float, alpha: float, beta: Optional[float], max_grad_norm: float,
+           loss_fn: str = "mse") -> UpdateMetrics:
+    """One gradient step on the squared (or Huber) error to the CVI target.
+    Raises FloatingPointError if the loss is NaN or infinite."""
     y = cvi_target(target_net, batch, gamma, alpha, beta)
     q = net(batch.obs).gather(1, batch.actions[:, None]).squeeze(1)      # (B,)
-    loss = F.smooth_l1_loss(q, y)
+    loss = F.mse_loss(q, y) if loss_fn == "mse" else F.smooth_l1_loss(q, y)
     if not torch.isfinite(loss):
         raise FloatingPointError(f"loss became {loss.item()}; training stopped (last checkpoint kept)")
     optimizer.zero_grad(set_to_none=True)
