@@ -38,6 +38,7 @@ class AgentConfig:
     alpha: float = 0.9                         # gap-increasing coefficient (0 = no gap increase)
     beta: Optional[float] = None               # inverse temperature of m_beta; None = max (beta -> inf)
     gamma: float = 0.99
+    n_step: int = 1                            # k-step returns in the target (1 = one-step)
     lr: float = 1e-3
     batch_size: int = 64
     buffer_size: int = 50_000
@@ -57,7 +58,10 @@ class AgentConfig:
 class TrainConfig:
     env_steps: int = 30_000
     convert_every: int = 1                     # gradient updates between conversions
-    eval_episodes: int = 5
+    eval_episodes: int = 5                     # greedy SNN episodes per evaluation
+    eval_every: int = 5000                     # env steps between greedy SNN evaluations (0 = only at the end)
+    target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this
+    keep_best: bool = True                     # checkpoint.pt = the best-evaluated SNN (last.pt = last weights)
     log_every: int = 1000                      # env steps between CSV/TensorBoard rows
     checkpoint_every: int = 10_000
 

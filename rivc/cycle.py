@@ -78,15 +78,32 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr)
-    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim)
+    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma)
     snn = SNNPolicy(convert(net, T, cfg.quant.activation_bits), cfg.backend)
     runlog = RunLog(run_dir, LOG_FIELDS)
-    ckpt_path = run_dir / "checkpoint.pt"
+    ckpt_path, last_path = run_dir / "checkpoint.pt", run_dir / "last.pt"
     cfg_dict = asdict(cfg)
 
-    def checkpoint(step: int) -> None:
-        save_checkpoint(ckpt_path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
+    def checkpoint(path: Path, step: int) -> None:
+        save_checkpoint(path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
                         step, cfg_dict)
+
+    # Greedy SNN evaluations on a separate env instance, always on the same episode seeds.
+    eval_env = make_env(cfg.env.id, scaling, cfg.env.action_bins)
+    eval_seed = 10_000 + 1000 * cfg.seed
+    evals: list[dict] = []
+    best = {"snn_return": -np.inf, "env_step": None, "state": None}
+
+    def evaluate(step: int) -> float:
+        with SNNPolicy(convert(net, T, cfg.quant.activation_bits), "emulator") as greedy_snn:
+            rec = run_episodes(eval_env, net, greedy_snn, cfg.train.eval_episodes, eval_seed)
+        mean = float(np.mean(rec.returns))
+        evals.append({"env_step": step, "snn_return": mean, "action_agreement": rec.agreement})
+        if mean >= best["snn_return"]:
+            best.update(snn_return=mean, env_step=step, state=copy.deepcopy(net.state_dict()))
+            if cfg.train.keep_best:
+                checkpoint(ckpt_path, step)
+        return mean
 
     window: dict[str, list] = {k: [] for k in ("q_fpnn", "q_snn", "c_fpnn", "c_snn")}
     ep_returns, losses, q_means = [], [], []
@@ -111,7 +128,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
 
             next_obs, reward, terminated, truncated, _ = env.step(action)
             # Only true terminations stop bootstrapping; time-limit truncations do not.
-            buffer.add(obs, action, reward, next_obs, terminated)
+            buffer.add(obs, action, reward, next_obs, terminated, truncated)
             obs, ep_return = next_obs, ep_return + float(reward)
             if terminated or truncated:
                 ep_returns.append(ep_return)
@@ -149,26 +166,44 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                 window = {k: [] for k in window}
                 losses, q_means, t_log = [], [], now
             if step % cfg.train.checkpoint_every == 0:
-                checkpoint(step)
+                checkpoint(last_path, step)
             bar.update(1)
             if step % 200 == 0:
-                bar.set_postfix(ret=f"{last_return:.0f}", agree=f"{cm.action_agreement:.3f}" if step >= cfg.train.log_every else "-")
+                bar.set_postfix(ret=f"{last_return:.0f}", agree=f"{cm.action_agreement:.3f}" if step >= cfg.train.log_every else "-",
+                                eval=f"{evals[-1]['snn_return']:.0f}" if evals else "-")
+            if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step >= a.learning_starts:
+                mean = evaluate(step)
+                if cfg.train.target_return is not None and mean >= cfg.train.target_return:
+                    log.info("greedy SNN return %.1f reached the target at step %d", mean, step)
+                    break
     finally:
         bar.close()
         runlog.close()
         snn.close()
-    checkpoint(cfg.train.env_steps)
+    env_steps_done = step
+    checkpoint(last_path, env_steps_done)
+    if not evals or evals[-1]["env_step"] != env_steps_done:
+        evaluate(env_steps_done)
+    if cfg.train.keep_best:
+        net.load_state_dict(best["state"])      # the delivered network: the best-evaluated SNN
+    else:
+        checkpoint(ckpt_path, env_steps_done)
+    write_json(run_dir / "evals.json", {"evals": evals})
 
-    # Final evaluation: greedy FPNN, then greedy SNN (emulator) with agreement on its states.
+    # Final evaluation of the delivered network on fresh seeds: greedy FPNN, then greedy SNN.
     spec = convert(net, T, cfg.quant.activation_bits)
     spec.save(run_dir / "network.spec")
-    eval_seed = cfg.seed + 10_000
-    fpnn = run_episodes(env, net, None, cfg.train.eval_episodes, eval_seed)
+    final_seed = 20_000 + 1000 * cfg.seed
+    fpnn = run_episodes(eval_env, net, None, cfg.train.eval_episodes, final_seed)
     with SNNPolicy(spec, "emulator") as eval_snn:
-        snn_rec = run_episodes(env, net, eval_snn, cfg.train.eval_episodes, eval_seed)
+        snn_rec = run_episodes(eval_env, net, eval_snn, cfg.train.eval_episodes, final_seed)
     env.close()
+    eval_env.close()
     result = {
-        "env_id": cfg.env.id, "env_steps": cfg.train.env_steps, "updates": n_updates,
+        "env_id": cfg.env.id, "env_steps": env_steps_done, "env_steps_budget": cfg.train.env_steps,
+        "updates": n_updates, "delivered_checkpoint_step": best["env_step"] if cfg.train.keep_best else env_steps_done,
+        "last_checkpoint": str(last_path.resolve()),
+        "evals": evals,
         "wall_s": round(time.perf_counter() - start, 2), "checkpoint": str(ckpt_path.resolve()),
         "spec": str((run_dir / "network.spec").resolve()),
         "timesteps": T, "timesteps_per_action": spec.steps_per_inference,

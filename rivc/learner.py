@@ -1,6 +1,8 @@
 """The value update: Conservative Value Iteration's gap-increasing target (Kozuno et al. 2019).
 
     y = r + gamma * (1 - terminated) * m_beta Q'(s')  +  alpha * (Q'(s, a) - m_beta Q'(s))
+    (with n-step transitions: r is the discounted k-step reward sum, gamma^k the discount, s' the
+    state k steps later; k = 1 is the formula above.)
     m_beta Q(s) = (1/beta) * log( mean_b exp(beta * Q(s, b)) )      (beta = None: max_b Q(s, b))
 
 Q' is the target network. alpha = 0, beta = None is DQN; alpha > 0, beta = None is advantage
@@ -34,7 +36,8 @@ def cvi_target(target_net: nn.Module, batch: Batch, gamma: float, alpha: float,
             q_next, q_now = target_net(torch.cat([batch.next_obs, batch.obs])).chunk(2)   # (B, A) each
         else:
             q_next = target_net(batch.next_obs)                           # (B, A)
-        y = batch.rewards + gamma * (1.0 - batch.terminated) * soft_max_operator(q_next, beta)
+        discount = gamma if batch.discounts is None else batch.discounts      # gamma^k for k-step returns
+        y = batch.rewards + discount * (1.0 - batch.terminated) * soft_max_operator(q_next, beta)
         if alpha > 0:
             q_sa = q_now.gather(1, batch.actions[:, None]).squeeze(1)
             y = y + alpha * (q_sa - soft_max_operator(q_now, beta))
