@@ -21,12 +21,13 @@ def import_lava():
     from neurochip import lava_compat
 
     lava_compat.install()
-    from lava.magma.core.run_conditions import RunSteps
-    from lava.magma.core.run_configs import Loihi2SimCfg
-    from lava.proc.dense.process import Dense
-    from lava.proc.io.source import RingBuffer
-    from lava.proc.lif.process import LIFReset
-    from lava.proc.monitor.process import Monitor
+    with lava_compat.forced_fork_start_method():
+        from lava.magma.core.run_conditions import RunSteps
+        from lava.magma.core.run_configs import Loihi2SimCfg
+        from lava.proc.dense.process import Dense
+        from lava.proc.io.source import RingBuffer
+        from lava.proc.lif.process import LIFReset
+        from lava.proc.monitor.process import Monitor
 
     return RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor
 

@@ -4,13 +4,15 @@ On 3.11 `lava.magma.compiler.var_model` fails at import: its dataclasses use `By
 instances as field defaults, which 3.11 rejects as mutable defaults. We install a meta-path
 finder that rewrites those defaults to `field(default_factory=ByteEncoder)` as the module's
 source is loaded (see ../shared/LAVA.md). Importing Lava also sets the multiprocessing start
-method to 'fork'; nothing else may set it first.
+method to 'fork', which raises if anything set it first: `forced_fork_start_method` lets it.
 """
 from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import contextlib
+import multiprocessing
 import sys
 
 _TARGET = "lava.magma.compiler.var_model"
@@ -51,3 +53,19 @@ def install() -> None:
     """Install the import hook (idempotent). Call before the first `import lava`."""
     if sys.version_info >= (3, 11) and not any(isinstance(f, _VarModelFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _VarModelFinder())
+
+
+@contextlib.contextmanager
+def forced_fork_start_method():
+    """While Lava is first imported, let its `set_start_method('fork')` succeed even if another
+    library (e.g. one that created a multiprocessing context) already fixed the start method."""
+    original = multiprocessing.set_start_method
+
+    def set_start_method(method, force=False):
+        original(method, force=True)
+
+    multiprocessing.set_start_method = set_start_method
+    try:
+        yield
+    finally:
+        multiprocessing.set_start_method = original

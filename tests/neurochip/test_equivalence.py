@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import random_spec
+from spec_factory import random_spec
 from neurochip.emulator import Emulator
 from neurochip.lava_backend import LavaNetwork
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from conftest import random_spec
+from spec_factory import random_spec
 from neurochip.ir import NetworkSpec, SpecError
 
 
