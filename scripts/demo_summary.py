@@ -15,7 +15,7 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def plot(metrics_csv: Path, out: Path) -> None:
+def plot(metrics_csv: Path, evals_json: Path, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -23,12 +23,16 @@ def plot(metrics_csv: Path, out: Path) -> None:
 
     rows = list(csv.DictReader(metrics_csv.open()))
     step = [int(r["env_step"]) for r in rows]
-    series = [("return_mean", "return (mean of last 10 episodes)"),
+    series = [("return_mean", "return: behaviour (last 10 ep.), greedy SNN eval"),
               ("action_agreement", "action agreement SNN vs quantized FPNN"),
               ("action_gap_rel", "action gap / mean |Q|")]
     fig, axes = plt.subplots(1, len(series), figsize=(14, 3.6))
     for ax, (key, title) in zip(axes, series):
         ax.plot(step, [float(r[key]) if r[key] not in ("", "nan") else float("nan") for r in rows])
+        if key == "return_mean" and evals_json.is_file():
+            evals = json.loads(evals_json.read_text())["evals"]
+            ax.plot([e["env_step"] for e in evals], [e["snn_return"] for e in evals], "o-", label="greedy SNN (eval)")
+            ax.legend(["epsilon-greedy SNN", "greedy SNN (eval)"], fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("environment steps (SNN rollouts)")
         ax.grid(alpha=0.3)
@@ -53,7 +57,7 @@ def main(demo_dir: str) -> None:
         "fpnn_return_at_train_end": train["final_eval"]["fpnn_return"],
     }
     (d / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    plot(d / "train/metrics.csv", d / "training.png")
+    plot(d / "train/metrics.csv", d / "train/evals.json", d / "training.png")
     lines = [
         f"| quantity | value |", "|---|---|",
         f"| task | {summary['env_id']} ({summary['weight_bits']}-bit weights, {summary['activation_bits']}-bit spike counts) |",
