@@ -1,5 +1,6 @@
 """The emulator's contract: identical spikes and voltages to Lava's fixed_pt models, every step."""
 import numpy as np
+import psutil
 import pytest
 
 from spec_factory import random_spec
@@ -7,6 +8,15 @@ from neurochip.emulator import Emulator
 from neurochip.lava_backend import LavaNetwork
 
 N_LAVA_NETWORKS = 24
+
+
+def lava_children() -> list:
+    """Live child processes of this test process, except Python's own multiprocessing
+    resource tracker (a singleton that lives until the interpreter exits)."""
+    children = psutil.Process().children(recursive=True)
+    psutil.wait_procs(children, timeout=5)
+    return [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+            and "resource_tracker" not in " ".join(p.cmdline())]
 
 
 @pytest.mark.parametrize("seed", range(N_LAVA_NETWORKS))
@@ -38,14 +48,26 @@ def test_some_random_networks_spike_and_saturate():
 
 
 def test_lava_readout_per_inference_matches_emulator_infer():
-    """The deployment path (one run per observation, voltage read at the end) equals `infer`."""
+    """The deployment path (one run per observation, voltage read at the end) equals `infer`,
+    and leaving the context stops every process Lava started."""
     rng = np.random.default_rng(7)
     spec = random_spec(rng, integrate_and_fire=True)
     x = rng.integers(-127, 128, (6, spec.layers[0].n_in))
     v_emu, _ = Emulator(spec).infer(x)
     with LavaNetwork(spec) as net:
         v_lava = np.stack([net.infer(row) for row in x])
+        assert psutil.Process().children(recursive=True), "Lava runs its processes as OS processes"
     np.testing.assert_array_equal(v_lava, v_emu)
+    assert not lava_children()
+
+
+def test_lava_processes_stop_on_error():
+    spec = random_spec(np.random.default_rng(8), integrate_and_fire=True)
+    with pytest.raises(ValueError):
+        with LavaNetwork(spec) as net:
+            net.infer(np.zeros(spec.layers[0].n_in, np.int64))
+            raise ValueError("boom")
+    assert not lava_children()
 
 
 @pytest.mark.parametrize("seed", range(60))
