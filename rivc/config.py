@@ -128,3 +128,12 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
 def timesteps_for(snn: SNNConfig, quant: QuantConfig) -> int:
     """T: the configured value, else 2^k_a - 1 (so a hidden spike count fits in k_a bits)."""
     return snn.timesteps if snn.timesteps is not None else 2 ** quant.activation_bits - 1
+
+
+@dataclass
+class PowerRunConfig:
+    checkpoint: str = "???"
+    episodes: int = 2                          # greedy SNN episodes whose states are counted
+    max_episode_steps: int = 300
+    seed: int = 0
+    host_timing_runs: int = 2000               # batch-1 FPNN forwards timed on this host

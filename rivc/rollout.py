@@ -18,6 +18,7 @@ class EpisodeRecord(NamedTuple):
     actions: np.ndarray             # (steps,) int64, every action taken, episodes back to back
     agreement: float                # fraction of those states where the SNN's action is optimal for the FPNN
     steps: int
+    observations: np.ndarray        # (steps, obs_dim) float32, every state acted on
 
 
 def actions_sha256(actions: np.ndarray) -> str:
@@ -29,12 +30,13 @@ def run_episodes(env: gym.Env, net: QuantQNetwork, snn: SNNPolicy | None, episod
                  max_steps: int | None = None, progress=None) -> EpisodeRecord:
     """Greedy control by `snn` (or by `net` if snn is None); episode i resets with seed + i.
     The quantized FPNN is evaluated on every visited state for the agreement."""
-    returns, actions, agree = [], [], []
+    returns, actions, agree, observations = [], [], [], []
     for ep in range(episodes):
         obs, _ = env.reset(seed=seed + ep)
         total, t, done = 0.0, 0, False
         while not done:
             obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
+            observations.append(obs)
             q_fpnn = net(obs_t).numpy()
             if snn is None:
                 action = int(q_fpnn[0].argmax())
@@ -52,4 +54,4 @@ def run_episodes(env: gym.Env, net: QuantQNetwork, snn: SNNPolicy | None, episod
         if progress is not None:
             progress.set_postfix(ep=ep + 1, ret=f"{total:.0f}")
     return EpisodeRecord(returns, np.asarray(actions, np.int64), float(np.mean(agree)) if agree else float("nan"),
-                         len(actions))
+                         len(actions), np.asarray(observations, np.float32))

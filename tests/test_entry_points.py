@@ -117,3 +117,17 @@ def test_same_seed_same_metrics_different_seed_different(tmp_path, cli_env):
     first, again, other = metrics(0, "a"), metrics(0, "b"), metrics(1, "c")
     assert first == again
     assert first != other
+
+
+def test_power_report(trained, tmp_path, cli_env):
+    run(["rivc-power", f"checkpoint={trained / 'checkpoint.pt'}", "episodes=1", "max_episode_steps=30",
+         "host_timing_runs=50", f"hydra.run.dir={tmp_path}"], cli_env)
+    report = json.loads((tmp_path / "power.json").read_text())
+    counts = report["op_counts_per_inference"]
+    assert counts["timesteps"] == 17 and counts["synops"] > 0
+    assert report["fpnn_macs"] == 4 * 16 + 16 * 7
+    assert report["energy_ratio_a72_over_chip"]["min"] <= report["energy_ratio_a72_over_chip"]["max"]
+    assert len(report["neurochip"]) == 2 and len(report["arm_a72"]) == 2
+    md = (tmp_path / "power.md").read_text()
+    assert "energy / inference" in md and "15x" in md
+    assert (tmp_path / "power.png").stat().st_size > 1000

@@ -1,0 +1,74 @@
+"""Operation counts of one inference on the chip, from the bit-exact emulator.
+
+Counted over all `steps_per_inference` timesteps of an inference that starts from a cleared
+network (what the chip does, not only the readout window):
+
+* synaptic ops: for each Dense, per timestep, (number of nonzero inputs) x fan-out. Inputs of
+  the first layer are graded (multi-bit payloads); they are counted separately.
+* neuron updates: every neuron is updated every timestep; an update is *active* if the neuron
+  holds state (v != 0) after it or spiked, else *inactive* (Davies et al. 2018's distinction).
+* spikes: per layer.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from neurochip.emulator import Emulator
+from neurochip.ir import NetworkSpec
+
+
+@dataclass
+class OpCounts:
+    """Mean counts per inference (averaged over the observations given)."""
+
+    timesteps: int
+    synops_binary: float
+    synops_graded: float
+    neuron_updates_active: float
+    neuron_updates_inactive: float
+    spikes_per_layer: list[float]
+    neurons: int
+    synapses: int
+
+    @property
+    def synops(self) -> float:
+        return self.synops_binary + self.synops_graded
+
+    @property
+    def spikes(self) -> float:
+        return float(sum(self.spikes_per_layer))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(synops=self.synops, spikes=self.spikes)
+        return d
+
+
+def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
+    """x_int: (B, n_in) int encoded observations. Returns mean counts per inference."""
+    x_int = np.asarray(x_int, np.int64)
+    B = x_int.shape[0]
+    trace = Emulator(spec).run_sequence(x_int[None])          # one inference per row, from a cleared state
+    P = spec.steps_per_inference
+    synops_binary = synops_graded = 0.0
+    active = inactive = 0.0
+    spikes = []
+    inputs = np.broadcast_to(x_int, (P, B, x_int.shape[1]))
+    for i, layer in enumerate(spec.layers):
+        nonzero_inputs = float((inputs != 0).sum()) / B        # summed over the P steps
+        if layer.num_message_bits > 0:
+            synops_graded += nonzero_inputs * layer.n_out
+        else:
+            synops_binary += nonzero_inputs * layer.n_out
+        v, s = trace.voltages[i], trace.spikes[i]              # (P, B, n_out)
+        busy = float(((v != 0) | (s != 0)).sum()) / B
+        active += busy
+        inactive += P * layer.n_out - busy
+        spikes.append(float(s.sum()) / B)
+        inputs = s
+    return OpCounts(timesteps=P, synops_binary=synops_binary, synops_graded=synops_graded,
+                    neuron_updates_active=active, neuron_updates_inactive=inactive, spikes_per_layer=spikes,
+                    neurons=sum(layer.n_out for layer in spec.layers),
+                    synapses=sum(layer.n_in * layer.n_out for layer in spec.layers))
