@@ -78,8 +78,23 @@ class Emulator:
         # (<< 6: 22 bits), so the 24-bit wrap can never trigger; otherwise mirror it.
         self.may_wrap = [layer.du != 4095 for layer in spec.layers]
         self.is_if = [layer.du == 4095 and layer.dv == 0 for layer in spec.layers]
+        # A non-spiking IF readout whose worst case stays below its threshold and the 24-bit range
+        # (what NetworkSpec.validate checks) never fires or saturates: its v is a plain sum.
+        self.readout_never_fires = [not layer.spiking and self._worst_voltage(i) <= min(self.vth[i], MAX_UV - 1)
+                                    for i, layer in enumerate(spec.layers)]
+        # ... and if the weight shift is exact on every product, the sum can use the spike counts.
+        self.readout_closed_form = [i > 0 and self.is_if[i] and self.readout_never_fires[i] and
+                                    (layer.weight_exp >= 0 or not np.any(self.weights[i] % (1 << -layer.weight_exp)))
+                                    for i, layer in enumerate(spec.layers)]
         self.time_step = 0
         self.state: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def _worst_voltage(self, i: int) -> int:
+        layer = self.spec.layers[i]
+        max_in = self.spec.input_max if i == 0 else 1
+        worst = np.abs(self.weights[i]).sum(axis=1) * max_in
+        worst = np.floor(worst * 2.0 ** layer.weight_exp) if layer.weight_exp < 0 else worst * 2 ** layer.weight_exp
+        return int((self.spec.timesteps * (64 * worst + np.abs(self.bias[i]))).max())
 
     def reset(self, batch: int) -> None:
         """Zero all state and the clock (a freshly built Lava network)."""
@@ -111,19 +126,43 @@ class Emulator:
             s_prev = s
         return volts, spikes
 
-    def _if_window(self, i: int, a_seq: np.ndarray, spikes: np.ndarray) -> np.ndarray:
+    def _if_constant_drive_counts(self, i: int, a_in: np.ndarray, T: int):
+        """Closed form of `_if_window` for a constant input a_in (B, n) when v cannot saturate:
+        v after j steps is j * d (d = u + bias), a spike resets it, so the neuron fires exactly at
+        steps k, 2k, ... with k = floor(vth / d) + 1 (d > 0) and never for d <= 0.
+        Returns (v_final, counts) int64, or (None, None) if saturation is possible."""
+        d = np.left_shift(a_in, ACT_SHIFT) + self.bias[i]
+        vth = int(self.vth[i])
+        if int(np.abs(d).max(initial=0)) * T + vth >= MAX_UV - 1:
+            return None, None
+        positive = d > 0
+        k = np.where(positive, vth // np.where(positive, d, 1) + 1, T + 1)
+        counts = np.where(positive, T // k, 0)
+        v = np.where(positive, (T % k) * d, T * d)
+        return v, counts
+
+    def _if_window(self, i: int, a_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`_lif` over a window from zero state for an IF layer (du = 4095, dv = 0): then
         u = a_in << 6 each step and v is not decayed, so the same integers come from fewer ops.
-        a_seq: (T, B, n) synaptic inputs; fills spikes (T, B, n); returns the final v (B, n)."""
-        drive = np.left_shift(a_seq, ACT_SHIFT) + self.bias[i]          # u + bias, (T, B, n)
-        v = np.zeros(a_seq.shape[1:], np.int64)
-        for j in range(a_seq.shape[0]):
-            v += drive[j]
-            np.clip(v, -MAX_UV + 1, MAX_UV - 1, out=v)
-            s = v > self.vth[i]
-            v[s] = 0
-            spikes[j] = s
-        return v
+        The 24-bit saturation is applied only when this window's drive could reach it.
+        a_seq: (T, B, n) synaptic inputs. Returns the final v (B, n) int64 and spikes (T, B, n) bool."""
+        T = a_seq.shape[0]
+        constant = a_seq.strides[0] == 0                                 # the same input every step
+        drive = np.left_shift(a_seq[0] if constant else a_seq, ACT_SHIFT) + self.bias[i]   # u + bias
+        bound = int(np.abs(drive).max(initial=0)) * T + int(self.vth[i])
+        may_saturate = bound >= MAX_UV - 1
+        dtype = np.int64 if may_saturate else np.int32                   # |v| < 2^23 fits int32
+        drive = drive.astype(dtype)
+        vth = dtype(self.vth[i])
+        v = np.zeros(a_seq.shape[1:], dtype)
+        spikes = np.empty(a_seq.shape, bool)
+        for j in range(T):
+            v += drive if constant else drive[j]
+            if may_saturate:
+                np.clip(v, -MAX_UV + 1, MAX_UV - 1, out=v)
+            np.greater(v, vth, out=spikes[j])
+            np.putmask(v, spikes[j], 0)
+        return v.astype(np.int64), spikes
 
     def _lif(self, layer: LayerSpec, i: int, a_in, u, v):
         """subthr_dynamics + spiking_activation + reset_voltage of AbstractPyLifModelFixed."""
@@ -168,22 +207,42 @@ class Emulator:
         at the last step, and the spike count of every spiking layer over its window, (B, n_i)."""
         x_int = np.asarray(x_int, dtype=np.int64)
         B, T = x_int.shape[0], self.spec.timesteps
-        # Per-step synaptic input of layer 0: the graded observation, every step of its window.
-        s_seq = np.broadcast_to(x_int, (T, B, x_int.shape[1]))
+        s_seq = None            # (T, B, n) spikes of the layer below; layer 0 sees x_int every step
         counts = []
         for i, layer in enumerate(self.spec.layers):
-            s_in = s_seq if layer.num_message_bits > 0 else (s_seq != 0).astype(np.int64)
-            a_accum = np.rint(s_in.reshape(T * B, -1).astype(np.float64) @ self.weights[i].T).astype(np.int64)
-            exp = layer.weight_exp
-            a_seq = (np.left_shift(a_accum, exp) if exp > 0 else np.right_shift(a_accum, -exp)).reshape(T, B, -1)
-            spikes = np.empty((T, B, layer.n_out), np.int64)
-            if self.is_if[i]:
-                v = self._if_window(i, a_seq, spikes)
+            if i == 0:          # constant input: one Dense accumulation serves all T steps
+                s_in = x_int if layer.num_message_bits > 0 else (x_int != 0)
+                a_seq = np.broadcast_to(self._dense(i, s_in), (T, B, layer.n_out))
+            elif self.readout_closed_form[i]:
+                # Never spikes, never saturates, and the shift is exact: v = 64 * (W @ n) + T * bias.
+                a_sum = self._dense(i, counts[-1])
+                return np.left_shift(a_sum, ACT_SHIFT) + T * self.bias[i], counts
             else:
+                s_in = s_seq if layer.num_message_bits > 0 else (s_seq != 0)
+                a_seq = self._dense(i, s_in.reshape(T * B, -1)).reshape(T, B, -1)
+            if not layer.spiking and self.is_if[i] and self.readout_never_fires[i]:
+                v = np.left_shift(a_seq, ACT_SHIFT).sum(axis=0) + T * self.bias[i]
+                return v, counts
+            if self.is_if[i] and a_seq.strides[0] == 0 and i + 1 < len(self.spec.layers) \
+                    and self.readout_closed_form[i + 1]:
+                v, count = self._if_constant_drive_counts(i, a_seq[0], T)
+                if count is not None:           # the next layer needs only the counts
+                    counts.append(count)
+                    continue
+            if self.is_if[i]:
+                v, spikes = self._if_window(i, a_seq)
+            else:
+                spikes = np.empty((T, B, layer.n_out), np.int64)
                 u = np.zeros((B, layer.n_out), np.int64)
                 v = np.zeros_like(u)
                 for j in range(T):
                     u, v, spikes[j] = self._lif(layer, i, a_seq[j], u, v)
-            counts.append(spikes.sum(axis=0))
+            counts.append(spikes.sum(axis=0, dtype=np.int64))
             s_seq = spikes
         return v, counts[:-1]
+
+    def _dense(self, i: int, s_in: np.ndarray) -> np.ndarray:
+        """Dense accumulation and weight_exp shift: (..., n_in) -> (..., n_out) int64."""
+        a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
+        exp = self.spec.layers[i].weight_exp
+        return np.left_shift(a_accum, exp) if exp > 0 else np.right_shift(a_accum, -exp)

@@ -64,3 +64,19 @@ def test_hand_derived_network():
     v, counts = Emulator(spec).infer(np.array([[10]]))
     assert counts[0].tolist() == [[3]]
     assert v.tolist() == [[6 * 64]]
+
+
+def test_fast_paths_of_infer_equal_the_step_by_step_emulator():
+    """A converted network takes infer's closed forms (constant-drive IF layer, summed readout);
+    they must give the integers that stepping Lava's models one timestep at a time gives."""
+    torch.manual_seed(3)
+    net = QuantQNetwork(4, 5, [32], 4, 15, clip_init=0.3)
+    spec = convert(net)
+    emu = Emulator(spec)
+    assert emu.readout_closed_form[1]
+    x = net.encode(torch.rand(64, 4) * 2 - 1).numpy()
+    v, counts = emu.infer(x)
+    trace = emu.run_sequence(x[None])
+    np.testing.assert_array_equal(v, trace.voltages[-1][-1])
+    np.testing.assert_array_equal(counts[0], trace.spikes[0][1:1 + spec.timesteps].sum(axis=0))
+    assert counts[0].sum() > 0
