@@ -76,6 +76,7 @@ class TrainRunConfig:
     backend: str = "emulator"                  # SNN used for rollouts: emulator | lava
     seed: int = 0
     torch_threads: int = 1
+    resume: bool = False                       # continue the run in hydra.run.dir from train_state.pt
 
 
 @dataclass

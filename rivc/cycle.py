@@ -28,6 +28,7 @@ from rivc.replay import ReplayBuffer
 from rivc.rollout import run_episodes
 from rivc.runlog import RunLog
 from rivc.snn_policy import SNNPolicy
+from rivc.train_state import LoopState, load_train_state, save_train_state
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,25 @@ def observation_scaling(env_cfg, seed: int) -> ObservationScaling:
     if scale.ndim != 1 or np.any(scale <= 0):
         raise ConfigError(f"env.obs_scale must be a list of positive numbers, got {env_cfg.obs_scale}")
     return ObservationScaling(np.zeros_like(scale), scale)
+
+
+def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) -> dict:
+    """One metrics.csv row: learning progress plus the conversion metrics of the cycles since the last row."""
+    w = st.window
+    cm = conversion_metrics(np.array(w["q_fpnn"]), np.array(w["q_snn"]), [np.array(c) for c in zip(*w["c_fpnn"])],
+                            [np.array(c) for c in zip(*w["c_snn"])], T)
+    st.last_agreement = cm.action_agreement
+    return {
+        "env_step": step, "updates": st.n_updates, "episodes": len(st.ep_returns),
+        "return_mean": float(np.mean(st.ep_returns[-10:])) if st.ep_returns else float("nan"),
+        "epsilon": epsilon, "loss": float(np.mean(st.losses)) if st.losses else float("nan"),
+        "q_mean": float(np.mean(st.q_means)) if st.q_means else float("nan"),
+        "action_agreement": cm.action_agreement, "q_error": cm.q_error, "q_error_rel": cm.q_error_rel,
+        "action_gap": cm.action_gap, "action_gap_rel": cm.action_gap_rel,
+        "spike_rate_l0": cm.spike_rate[0] if cm.spike_rate else float("nan"),
+        "count_error_l0": cm.count_error[0] if cm.count_error else float("nan"),
+        "steps_per_s": len(w["q_fpnn"]) / max(seconds, 1e-9),
+    }
 
 
 def behaviour_action(q_snn: np.ndarray, cfg, epsilon: float, rng: np.random.Generator) -> int:
@@ -80,9 +100,14 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr)
     buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma)
     snn = SNNPolicy(convert(net, T, cfg.quant.activation_bits), cfg.backend)
-    runlog = RunLog(run_dir, LOG_FIELDS)
     ckpt_path, last_path = run_dir / "checkpoint.pt", run_dir / "last.pt"
     cfg_dict = asdict(cfg)
+    st = LoopState()
+    if cfg.resume:
+        st = load_train_state(run_dir, cfg_dict, net, target, optimizer, buffer, rng, env)
+        snn.load(convert(net, T, cfg.quant.activation_bits))
+        log.info("resuming at env step %d", st.step)
+    runlog = RunLog(run_dir, LOG_FIELDS, resume_after_step=st.step if cfg.resume else None)
 
     def checkpoint(path: Path, step: int) -> None:
         save_checkpoint(path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
@@ -91,104 +116,97 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     # Greedy SNN evaluations on a separate env instance, always on the same episode seeds.
     eval_env = make_env(cfg.env.id, scaling, cfg.env.action_bins)
     eval_seed = 10_000 + 1000 * cfg.seed
-    evals: list[dict] = []
-    best = {"snn_return": -np.inf, "env_step": None, "state": None}
 
     def evaluate(step: int) -> float:
         with SNNPolicy(convert(net, T, cfg.quant.activation_bits), "emulator") as greedy_snn:
             rec = run_episodes(eval_env, net, greedy_snn, cfg.train.eval_episodes, eval_seed)
         mean = float(np.mean(rec.returns))
-        evals.append({"env_step": step, "snn_return": mean, "action_agreement": rec.agreement})
-        if mean >= best["snn_return"]:
-            best.update(snn_return=mean, env_step=step, state=copy.deepcopy(net.state_dict()))
+        st.evals.append({"env_step": step, "snn_return": mean, "action_agreement": rec.agreement})
+        if mean >= st.best["snn_return"]:
+            st.best.update(snn_return=mean, env_step=step, state=copy.deepcopy(net.state_dict()))
             if cfg.train.keep_best:
                 checkpoint(ckpt_path, step)
         return mean
 
-    window: dict[str, list] = {k: [] for k in ("q_fpnn", "q_snn", "c_fpnn", "c_snn")}
-    ep_returns, losses, q_means = [], [], []
-    n_updates, ep_return, last_return, t_log = 0, 0.0, float("nan"), time.perf_counter()
-    obs, _ = env.reset(seed=cfg.seed)
-    env.action_space.seed(cfg.seed)
-    bar = tqdm(total=cfg.train.env_steps, desc="rivc-train", unit="step", disable=not show_progress,
-               dynamic_ncols=True)
+    save_pending, t_log, step = False, time.perf_counter(), st.step
+    bar = tqdm(total=cfg.train.env_steps, initial=st.step, desc="rivc-train", unit="step",
+               disable=not show_progress, dynamic_ncols=True)
     try:
-        for step in range(1, cfg.train.env_steps + 1):
+        for step in range(st.step + 1, cfg.train.env_steps + 1):
+            if st.needs_reset:        # the first episode is seeded; later ones continue the env's RNG
+                obs, _ = env.reset(seed=None if st.first_reset_done else cfg.seed)
+                st.needs_reset, st.first_reset_done = False, True
             # The SNN acts; the quantized FPNN is evaluated on the same state for the metrics.
             obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
             with torch.no_grad():
                 fwd = net.forward_full(obs_t)
             out = snn(net.encode(obs_t).numpy())
-            window["q_fpnn"].append(fwd.q.numpy()[0])
-            window["q_snn"].append(out.q[0])
-            window["c_fpnn"].append([c.numpy()[0] for c in fwd.counts])
-            window["c_snn"].append([c[0] for c in out.counts])
+            if not (torch.isfinite(fwd.q).all() and np.isfinite(out.q).all()):
+                raise FloatingPointError(f"Q values became non-finite at env step {step}; training stopped "
+                                         f"(last checkpoint kept)")
+            st.window["q_fpnn"].append(fwd.q.numpy()[0])
+            st.window["q_snn"].append(out.q[0])
+            st.window["c_fpnn"].append([c.numpy()[0] for c in fwd.counts])
+            st.window["c_snn"].append([c[0] for c in out.counts])
             epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - step / (a.eps_fraction * cfg.train.env_steps))
             action = behaviour_action(out.q[0], a, epsilon, rng)
 
             next_obs, reward, terminated, truncated, _ = env.step(action)
             # Only true terminations stop bootstrapping; time-limit truncations do not.
             buffer.add(obs, action, reward, next_obs, terminated, truncated)
-            obs, ep_return = next_obs, ep_return + float(reward)
+            obs, st.ep_return = next_obs, st.ep_return + float(reward)
             if terminated or truncated:
-                ep_returns.append(ep_return)
-                last_return, ep_return = ep_return, 0.0
-                obs, _ = env.reset()
+                st.ep_returns.append(st.ep_return)
+                st.last_return, st.ep_return, st.needs_reset = st.ep_return, 0.0, True
 
             if step >= a.learning_starts and step % a.train_freq == 0:
                 m = update(net, target, optimizer, buffer.sample(a.batch_size, rng), a.gamma, a.alpha, a.beta,
                            a.max_grad_norm, a.loss)
-                losses.append(m.loss)
-                q_means.append(m.q_mean)
-                n_updates += 1
-                if n_updates % a.target_update_interval == 0:
+                st.losses.append(m.loss)
+                st.q_means.append(m.q_mean)
+                st.n_updates += 1
+                if st.n_updates % a.target_update_interval == 0:
                     target.load_state_dict(net.state_dict())
-                if n_updates % cfg.train.convert_every == 0:
+                if st.n_updates % cfg.train.convert_every == 0:
                     snn.load(convert(net, T, cfg.quant.activation_bits))
 
             if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
                 now = time.perf_counter()
-                cm = conversion_metrics(np.array(window["q_fpnn"]), np.array(window["q_snn"]),
-                                        [np.array(c) for c in zip(*window["c_fpnn"])],
-                                        [np.array(c) for c in zip(*window["c_snn"])], T)
-                n_rows = len(window["q_fpnn"])
-                runlog.write(step, {
-                    "env_step": step, "updates": n_updates, "episodes": len(ep_returns),
-                    "return_mean": float(np.mean(ep_returns[-10:])) if ep_returns else float("nan"),
-                    "epsilon": epsilon, "loss": float(np.mean(losses)) if losses else float("nan"),
-                    "q_mean": float(np.mean(q_means)) if q_means else float("nan"),
-                    "action_agreement": cm.action_agreement, "q_error": cm.q_error, "q_error_rel": cm.q_error_rel,
-                    "action_gap": cm.action_gap, "action_gap_rel": cm.action_gap_rel,
-                    "spike_rate_l0": cm.spike_rate[0] if cm.spike_rate else float("nan"),
-                    "count_error_l0": cm.count_error[0] if cm.count_error else float("nan"),
-                    "steps_per_s": n_rows / max(now - t_log, 1e-9),
-                })
-                window = {k: [] for k in window}
-                losses, q_means, t_log = [], [], now
-            if step % cfg.train.checkpoint_every == 0:
-                checkpoint(last_path, step)
+                runlog.write(step, log_row(st, step, epsilon, T, now - t_log))
+                st.window = {k: [] for k in st.window}
+                st.losses, st.q_means, t_log = [], [], now
             bar.update(1)
             if step % 200 == 0:
-                bar.set_postfix(ret=f"{last_return:.0f}", agree=f"{cm.action_agreement:.3f}" if step >= cfg.train.log_every else "-",
-                                eval=f"{evals[-1]['snn_return']:.0f}" if evals else "-")
+                bar.set_postfix(ret=f"{st.last_return:.0f}", agree=f"{st.last_agreement:.3f}",
+                                eval=f"{st.evals[-1]['snn_return']:.0f}" if st.evals else "-")
+            stop = False
             if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step >= a.learning_starts:
                 mean = evaluate(step)
                 if cfg.train.target_return is not None and mean >= cfg.train.target_return:
                     log.info("greedy SNN return %.1f reached the target at step %d", mean, step)
-                    break
+                    stop = True
+            st.step = step
+            if step % cfg.train.checkpoint_every == 0:
+                checkpoint(last_path, step)
+                save_pending = True
+            if save_pending and st.needs_reset:   # training state is saved at episode boundaries
+                save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
+                save_pending = False
+            if stop:
+                break
     finally:
         bar.close()
         runlog.close()
         snn.close()
     env_steps_done = step
     checkpoint(last_path, env_steps_done)
-    if not evals or evals[-1]["env_step"] != env_steps_done:
+    if not st.evals or st.evals[-1]["env_step"] != env_steps_done:
         evaluate(env_steps_done)
     if cfg.train.keep_best:
-        net.load_state_dict(best["state"])      # the delivered network: the best-evaluated SNN
+        net.load_state_dict(st.best["state"])      # the delivered network: the best-evaluated SNN
     else:
         checkpoint(ckpt_path, env_steps_done)
-    write_json(run_dir / "evals.json", {"evals": evals})
+    write_json(run_dir / "evals.json", {"evals": st.evals})
 
     # Final evaluation of the delivered network on fresh seeds: greedy FPNN, then greedy SNN.
     spec = convert(net, T, cfg.quant.activation_bits)
@@ -201,9 +219,9 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     eval_env.close()
     result = {
         "env_id": cfg.env.id, "env_steps": env_steps_done, "env_steps_budget": cfg.train.env_steps,
-        "updates": n_updates, "delivered_checkpoint_step": best["env_step"] if cfg.train.keep_best else env_steps_done,
+        "updates": st.n_updates, "delivered_checkpoint_step": st.best["env_step"] if cfg.train.keep_best else env_steps_done,
         "last_checkpoint": str(last_path.resolve()),
-        "evals": evals,
+        "evals": st.evals,
         "wall_s": round(time.perf_counter() - start, 2), "checkpoint": str(ckpt_path.resolve()),
         "spec": str((run_dir / "network.spec").resolve()),
         "timesteps": T, "timesteps_per_action": spec.steps_per_inference,

@@ -6,12 +6,22 @@ from pathlib import Path
 
 
 class RunLog:
-    def __init__(self, run_dir: Path, fields: list[str], tensorboard: bool = True):
+    """resume_after_step: continue an existing metrics.csv, dropping rows written after that step
+    (they belong to the part of the run that is being redone)."""
+
+    def __init__(self, run_dir: Path, fields: list[str], tensorboard: bool = True,
+                 resume_after_step: int | None = None):
         self.path = Path(run_dir) / "metrics.csv"
         self.fields = fields
+        kept = []
+        if resume_after_step is not None and self.path.is_file():
+            with open(self.path, newline="") as f:
+                kept = [r for r in csv.DictReader(f) if int(r["env_step"]) <= resume_after_step]
         self._file = open(self.path, "w", newline="")
         self._csv = csv.DictWriter(self._file, fieldnames=fields)
         self._csv.writeheader()
+        self._csv.writerows(kept)
+        self._file.flush()
         self._tb = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter

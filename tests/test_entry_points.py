@@ -131,3 +131,16 @@ def test_power_report(trained, tmp_path, cli_env):
     md = (tmp_path / "power.md").read_text()
     assert "energy / inference" in md and "15x" in md
     assert (tmp_path / "power.png").stat().st_size > 1000
+
+
+def test_non_finite_loss_stops_with_one_line_and_keeps_the_last_checkpoint(tmp_path, cli_env):
+    proc = run(["rivc-train", "agent.lr=1e20", "train.env_steps=1000", "agent.learning_starts=300",
+                "train.checkpoint_every=200", "train.eval_every=0", "agent.hidden=[16]", f"hydra.run.dir={tmp_path}"],
+               cli_env, check=False)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines()[-1].startswith("rivc-train: error: ")
+    assert "non-finite" in proc.stderr or "loss became" in proc.stderr
+    from rivc.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "last.pt").step in (200, 400)
+    assert not (tmp_path / "result.json").exists()

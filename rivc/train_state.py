@@ -1,0 +1,86 @@
+"""Everything a training run needs to continue after a crash, saved atomically at episode
+boundaries: networks, optimizer, replay buffer, RNG states (ours, torch's, the env's) and the
+loop's counters. `rivc-train ... resume=true` in the same run directory loads it; with the same
+seed on CPU the resumed run ends with the same metrics as an uninterrupted one."""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from neurochip.ir import atomic_write_bytes
+from rivc.checkpoint import CheckpointError
+from rivc.replay import ReplayBuffer
+
+STATE_VERSION = 1
+STATE_FILE = "train_state.pt"
+
+
+@dataclass
+class LoopState:
+    """The training loop's own counters and running records."""
+
+    step: int = 0                                  # env steps completed
+    n_updates: int = 0
+    ep_return: float = 0.0
+    last_return: float = math.nan
+    ep_returns: list = field(default_factory=list)
+    losses: list = field(default_factory=list)     # since the last log row
+    q_means: list = field(default_factory=list)
+    window: dict = field(default_factory=lambda: {k: [] for k in ("q_fpnn", "q_snn", "c_fpnn", "c_snn")})
+    last_agreement: float = math.nan
+    evals: list = field(default_factory=list)
+    best: dict = field(default_factory=lambda: {"snn_return": -math.inf, "env_step": None, "state": None})
+    needs_reset: bool = True                       # the env must be reset before the next step
+    first_reset_done: bool = False
+
+
+def save_train_state(run_dir: Path, st: LoopState, net, target, optimizer, buffer: ReplayBuffer,
+                     rng: np.random.Generator, env, config: dict) -> Path:
+    payload = {
+        "version": STATE_VERSION, "config": config, "loop": asdict(st),
+        "net": net.state_dict(), "target": target.state_dict(), "optimizer": optimizer.state_dict(),
+        "buffer": {k: getattr(buffer, k) for k in ("obs", "next_obs", "actions", "rewards", "terminated",
+                                                    "discounts", "size", "pos")} | {"pending": list(buffer._pending)},
+        "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+        "env_rng": env.unwrapped.np_random.bit_generator.state,
+    }
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    return atomic_write_bytes(Path(run_dir) / STATE_FILE, buf.getvalue())
+
+
+def load_train_state(run_dir: Path, config: dict, net, target, optimizer, buffer: ReplayBuffer,
+                     rng: np.random.Generator, env) -> LoopState:
+    """Restore into the freshly built objects; CheckpointError if missing, corrupt or from another config."""
+    path = Path(run_dir) / STATE_FILE
+    if not path.is_file():
+        raise CheckpointError(f"resume=true but {path} does not exist (no training state saved yet in this run directory)")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=False)   # our own file: numpy arrays inside
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the file is unusable
+        raise CheckpointError(f"training state {path} is corrupt or truncated ({type(exc).__name__})") from None
+    if payload.get("version") != STATE_VERSION:
+        raise CheckpointError(f"training state {path} has version {payload.get('version')}, expected {STATE_VERSION}")
+    saved = {k: v for k, v in payload["config"].items() if k not in ("resume",)}
+    now = {k: v for k, v in config.items() if k not in ("resume",)}
+    if saved != now:
+        diff = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
+        raise CheckpointError(f"resume=true with a different configuration than the saved run (differs in: {', '.join(diff)})")
+    net.load_state_dict(payload["net"])
+    target.load_state_dict(payload["target"])
+    optimizer.load_state_dict(payload["optimizer"])
+    b = payload["buffer"]
+    for k in ("obs", "next_obs", "actions", "rewards", "terminated", "discounts", "size", "pos"):
+        setattr(buffer, k, b[k])
+    buffer._pending.extend(b["pending"])
+    rng.bit_generator.state = payload["rng"]
+    torch.set_rng_state(payload["torch_rng"])
+    env_rng = np.random.default_rng()
+    env_rng.bit_generator.state = payload["env_rng"]
+    env.unwrapped.np_random = env_rng
+    return LoopState(**payload["loop"])
