@@ -33,6 +33,16 @@ class SNNConfig:
 
 
 @dataclass
+class FeedbackConfig:
+    """Conversion error fed back into training: alpha rises while the SNN disagrees with the FPNN."""
+
+    enabled: bool = True
+    target_disagreement: float = 0.01          # tolerated fraction of states where the SNN's action differs
+    alpha_step: float = 0.02                   # change of alpha per log interval
+    alpha_max: float = 0.99                    # alpha never exceeds this; it never drops below agent.alpha
+
+
+@dataclass
 class AgentConfig:
     hidden: list = field(default_factory=lambda: [128])   # hidden layer widths
     alpha: float = 0.9                         # gap-increasing coefficient (0 = no gap increase)
@@ -52,6 +62,7 @@ class AgentConfig:
     eps_end: float = 0.02
     eps_fraction: float = 0.3                  # fraction of env_steps over which epsilon decays
     clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
 @dataclass
@@ -109,6 +120,10 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError(f"snn.timesteps must be in 1..255 or null, got {cfg.snn.timesteps}")
     if not 0.0 <= cfg.agent.alpha < 1.0:
         raise ConfigError(f"agent.alpha must be in [0, 1), got {cfg.agent.alpha}")
+    fb = cfg.agent.feedback
+    if not (0 <= fb.target_disagreement < 1 and fb.alpha_step >= 0 and cfg.agent.alpha <= fb.alpha_max < 1):
+        raise ConfigError("agent.feedback needs 0 <= target_disagreement < 1, alpha_step >= 0 and "
+                          f"agent.alpha <= alpha_max < 1, got {fb}")
     if cfg.agent.beta is not None and cfg.agent.beta <= 0:
         raise ConfigError(f"agent.beta must be > 0 or null (max), got {cfg.agent.beta}")
     if cfg.agent.loss not in ("mse", "huber"):

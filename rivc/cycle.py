@@ -22,7 +22,7 @@ from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
 from rivc.convert import convert
 from rivc.learner import update
-from rivc.metrics import conversion_metrics
+from rivc.metrics import action_gap, conversion_metrics
 from rivc.qnet import QuantQNetwork
 from rivc.replay import ReplayBuffer
 from rivc.rollout import run_episodes
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LOG_FIELDS = ["env_step", "updates", "episodes", "return_mean", "epsilon", "loss", "q_mean",
               "action_agreement", "q_error", "q_error_rel", "action_gap", "action_gap_rel",
-              "spike_rate_l0", "count_error_l0", "steps_per_s"]
+              "action_gap_p05_rel", "spike_rate_l0", "count_error_l0", "alpha", "steps_per_s"]
 
 
 def observation_scaling(env_cfg, seed: int) -> ObservationScaling:
@@ -60,10 +60,44 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
         "q_mean": float(np.mean(st.q_means)) if st.q_means else float("nan"),
         "action_agreement": cm.action_agreement, "q_error": cm.q_error, "q_error_rel": cm.q_error_rel,
         "action_gap": cm.action_gap, "action_gap_rel": cm.action_gap_rel,
+        "action_gap_p05_rel": cm.action_gap_p05_rel, "alpha": st.alpha,
         "spike_rate_l0": cm.spike_rate[0] if cm.spike_rate else float("nan"),
         "count_error_l0": cm.count_error[0] if cm.count_error else float("nan"),
         "steps_per_s": len(w["q_fpnn"]) / max(seconds, 1e-9),
     }
+
+
+def conversion_summary(metrics_csv: Path, net: QuantQNetwork, final_states: np.ndarray, st: LoopState) -> dict:
+    """The conversion section of result.json: how agreement and Q error went over training, the
+    alpha trajectory, and the action-gap distribution on the final evaluation's states."""
+    import csv
+
+    with open(metrics_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    agreement = [float(r["action_agreement"]) for r in rows]
+    q_err = [float(r["q_error_rel"]) for r in rows]
+    with torch.no_grad():
+        q = net(torch.as_tensor(final_states)).numpy()
+    gap = action_gap(q) / (np.abs(q).mean() + 1e-12)
+    return {
+        "action_agreement_mean": float(np.mean(agreement)), "action_agreement_min": float(np.min(agreement)),
+        "q_error_rel_mean": float(np.mean(q_err)), "q_error_rel_max": float(np.max(q_err)),
+        "alpha_final": st.alpha, "alpha_trajectory": st.alpha_trajectory,
+        "final_states_action_gap_rel": {p: float(np.percentile(gap, int(p[1:]))) for p in ("p5", "p25", "p50", "p75", "p95")},
+    }
+
+
+def feedback_alpha(alpha: float, agreement: float, base_alpha: float, fb) -> float:
+    """Raise alpha by one step while the measured disagreement exceeds the target; step back
+    toward the configured alpha once it is below half the target. Bounds: [base_alpha, alpha_max]."""
+    if not fb.enabled or not np.isfinite(agreement):
+        return alpha
+    disagreement = 1.0 - agreement
+    if disagreement > fb.target_disagreement:
+        return min(alpha + fb.alpha_step, fb.alpha_max)
+    if disagreement <= fb.target_disagreement / 2:
+        return max(alpha - fb.alpha_step, base_alpha)
+    return alpha
 
 
 def behaviour_action(q_snn: np.ndarray, cfg, epsilon: float, rng: np.random.Generator) -> int:
@@ -102,7 +136,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     snn = SNNPolicy(convert(net, T, cfg.quant.activation_bits), cfg.backend)
     ckpt_path, last_path = run_dir / "checkpoint.pt", run_dir / "last.pt"
     cfg_dict = asdict(cfg)
-    st = LoopState()
+    st = LoopState(alpha=a.alpha)
     if cfg.resume:
         st = load_train_state(run_dir, cfg_dict, net, target, optimizer, buffer, rng, env)
         snn.load(convert(net, T, cfg.quant.activation_bits))
@@ -160,7 +194,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                 st.last_return, st.ep_return, st.needs_reset = st.ep_return, 0.0, True
 
             if step >= a.learning_starts and step % a.train_freq == 0:
-                m = update(net, target, optimizer, buffer.sample(a.batch_size, rng), a.gamma, a.alpha, a.beta,
+                m = update(net, target, optimizer, buffer.sample(a.batch_size, rng), a.gamma, st.alpha, a.beta,
                            a.max_grad_norm, a.loss)
                 st.losses.append(m.loss)
                 st.q_means.append(m.q_mean)
@@ -173,6 +207,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
                 now = time.perf_counter()
                 runlog.write(step, log_row(st, step, epsilon, T, now - t_log))
+                st.alpha_trajectory.append([step, st.alpha])
+                st.alpha = feedback_alpha(st.alpha, st.last_agreement, a.alpha, a.feedback)
                 st.window = {k: [] for k in st.window}
                 st.losses, st.q_means, t_log = [], [], now
             bar.update(1)
@@ -230,6 +266,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "final_eval": {"fpnn_return": float(np.mean(fpnn.returns)), "snn_return": float(np.mean(snn_rec.returns)),
                        "snn_episode_returns": snn_rec.returns, "action_agreement": snn_rec.agreement,
                        "episodes": cfg.train.eval_episodes, "backend": "emulator"},
+        "conversion": conversion_summary(run_dir / "metrics.csv", net, snn_rec.observations, st),
     }
     write_json(run_dir / "result.json", result)
     return result

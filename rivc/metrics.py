@@ -30,6 +30,7 @@ class ConversionMetrics(NamedTuple):
     q_error_rel: float             # q_error / mean |Q_fpnn|
     action_gap: float              # mean gap of the FPNN
     action_gap_rel: float          # mean gap / mean |Q_fpnn|
+    action_gap_p05_rel: float      # 5th percentile of the gap / mean |Q_fpnn| (the states at risk)
     spike_rate: list[float]        # per hidden layer: mean spikes per neuron per timestep
     count_error: list[float]       # per hidden layer: mean |n_snn - n_fpnn| (spikes)
 
@@ -45,6 +46,7 @@ def conversion_metrics(q_fpnn: np.ndarray, q_snn: np.ndarray, counts_fpnn: list[
         action_agreement=float(agrees(q_fpnn, q_snn.argmax(axis=1)).mean()),
         q_error=err, q_error_rel=err / scale,
         action_gap=float(gap.mean()), action_gap_rel=float(gap.mean()) / scale,
+        action_gap_p05_rel=float(np.percentile(gap, 5)) / scale,
         spike_rate=[float(c.mean()) / timesteps for c in counts_snn],
         count_error=[float(np.abs(a - b).mean()) for a, b in zip(counts_snn, counts_fpnn)],
     )

@@ -35,6 +35,8 @@ class LoopState:
     last_agreement: float = math.nan
     evals: list = field(default_factory=list)
     best: dict = field(default_factory=lambda: {"snn_return": -math.inf, "env_step": None, "state": None})
+    alpha: float = math.nan                        # current gap coefficient (feedback-controlled)
+    alpha_trajectory: list = field(default_factory=list)   # [env_step, alpha] per log row
     needs_reset: bool = True                       # the env must be reset before the next step
     first_reset_done: bool = False
 
