@@ -92,7 +92,9 @@ class TrainRunConfig:
 
 @dataclass
 class DeployRunConfig:
-    checkpoint: str = "???"
+    checkpoint: Optional[str] = None           # a training checkpoint (the SNN is converted from it) ...
+    spec: Optional[str] = None                 # ... or a NetworkSpec file (deployed as is; no FPNN to compare)
+    env_id: Optional[str] = None               # run on another task id (same observation size); None = the saved one
     backend: str = "emulator"                  # emulator | lava
     episodes: int = 5
     seed: int = 0

@@ -45,3 +45,15 @@ def convert(net: QuantQNetwork, timesteps: int | None = None, activation_bits: i
 def readout_to_q(spec: NetworkSpec, v: np.ndarray) -> np.ndarray:
     """Readout voltage (B, n_actions) int -> Q values (B, n_actions) float64."""
     return np.asarray(v, np.float64) / 64.0 * spec.output_scale
+
+
+def encode(spec: NetworkSpec, obs: np.ndarray) -> np.ndarray:
+    """Scaled observations (B, obs_dim) in [-1, 1] -> the chip's signed integer input (B, obs_dim) int64
+    (the same rounding as QuantQNetwork.encode)."""
+    obs = np.clip(np.asarray(obs, np.float32), -1, 1) * np.float32(spec.input_max)
+    return np.round(obs).astype(np.int64)
+
+
+def task_meta(env_id: str, action_bins, scaling) -> dict:
+    """What a NetworkSpec file needs to be deployed without its checkpoint."""
+    return {"env_id": env_id, "action_bins": action_bins, "obs_scaling": scaling.to_dict()}

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from envs import ObservationScaling, calibrate_observation_scaling, make_env
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
-from rivc.convert import convert
+from rivc.convert import convert, task_meta
 from rivc.learner import update
 from rivc.metrics import action_gap, conversion_metrics
 from rivc.qnet import QuantQNetwork
@@ -246,6 +246,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
 
     # Final evaluation of the delivered network on fresh seeds: greedy FPNN, then greedy SNN.
     spec = convert(net, T, cfg.quant.activation_bits)
+    spec.meta = task_meta(cfg.env.id, cfg.env.action_bins, scaling)
     spec.save(run_dir / "network.spec")
     final_seed = 20_000 + 1000 * cfg.seed
     fpnn = run_episodes(eval_env, net, None, cfg.train.eval_episodes, final_seed)

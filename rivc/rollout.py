@@ -8,6 +8,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rivc.convert import encode
 from rivc.metrics import agrees
 from rivc.qnet import QuantQNetwork
 from rivc.snn_policy import SNNPolicy
@@ -26,10 +27,10 @@ def actions_sha256(actions: np.ndarray) -> str:
 
 
 @torch.no_grad()
-def run_episodes(env: gym.Env, net: QuantQNetwork, snn: SNNPolicy | None, episodes: int, seed: int,
+def run_episodes(env: gym.Env, net: QuantQNetwork | None, snn: SNNPolicy | None, episodes: int, seed: int,
                  max_steps: int | None = None, progress=None) -> EpisodeRecord:
     """Greedy control by `snn` (or by `net` if snn is None); episode i resets with seed + i.
-    The quantized FPNN is evaluated on every visited state for the agreement."""
+    The quantized FPNN `net`, if given, is evaluated on every visited state for the agreement."""
     returns, actions, agree, observations = [], [], [], []
     for ep in range(episodes):
         obs, _ = env.reset(seed=seed + ep)
@@ -37,12 +38,13 @@ def run_episodes(env: gym.Env, net: QuantQNetwork, snn: SNNPolicy | None, episod
         while not done:
             obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
             observations.append(obs)
-            q_fpnn = net(obs_t).numpy()
+            q_fpnn = net(obs_t).numpy() if net is not None else None
             if snn is None:
                 action = int(q_fpnn[0].argmax())
             else:
-                action = int(snn(net.encode(obs_t).numpy()).q[0].argmax())
-            agree.append(bool(agrees(q_fpnn, np.array([action]))[0]))
+                action = int(snn(encode(snn.spec, obs[None])).q[0].argmax())
+            if q_fpnn is not None:
+                agree.append(bool(agrees(q_fpnn, np.array([action]))[0]))
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             actions.append(action)

@@ -144,3 +144,35 @@ def test_non_finite_loss_stops_with_one_line_and_keeps_the_last_checkpoint(tmp_p
 
     assert load_checkpoint(tmp_path / "last.pt").step in (200, 400)
     assert not (tmp_path / "result.json").exists()
+
+
+def test_spec_file_deploys_alone_with_the_same_actions(trained, tmp_path, cli_env):
+    """A NetworkSpec file carries its task metadata: deployed in a fresh process without the
+    checkpoint, it takes the same actions as the checkpoint it was converted from."""
+    out = {}
+    for name, source in (("ckpt", f"checkpoint={trained / 'checkpoint.pt'}"), ("spec", f"spec={trained / 'network.spec'}")):
+        run(["rivc-deploy", source, "episodes=2", "seed=5", "max_episode_steps=40", f"hydra.run.dir={tmp_path / name}"],
+            cli_env)
+        out[name] = json.loads((tmp_path / name / "result.json").read_text())
+    assert out["spec"]["actions_sha256"] == out["ckpt"]["actions_sha256"]
+    assert out["spec"]["action_agreement"] is None and out["ckpt"]["action_agreement"] == 1.0
+
+
+def test_corrupt_and_out_of_range_specs_are_refused(trained, tmp_path, cli_env):
+    from neurochip.ir import NetworkSpec
+
+    data = (trained / "network.spec").read_bytes()
+    (tmp_path / "cut.spec").write_bytes(data[: len(data) - 100])
+    proc = run(["rivc-deploy", f"spec={tmp_path / 'cut.spec'}", f"hydra.run.dir={tmp_path / 'a'}"], cli_env, check=False)
+    one_line_error(proc, "rivc-deploy", "corrupt")
+    spec = NetworkSpec.load(trained / "network.spec")
+    spec.layers[0].vth = 300_000
+    spec.save(tmp_path / "hot.spec")
+    proc = run(["rivc-deploy", f"spec={tmp_path / 'hot.spec'}", f"hydra.run.dir={tmp_path / 'b'}"], cli_env, check=False)
+    one_line_error(proc, "rivc-deploy", "layer hidden0: vth must be in [0, 131071], got 300000")
+
+
+def test_checkpoint_on_a_task_with_another_observation_size(trained, tmp_path, cli_env):
+    proc = run(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "env_id=Reacher-v5",
+                f"hydra.run.dir={tmp_path}"], cli_env, check=False)
+    one_line_error(proc, "rivc-deploy", "does not match")
