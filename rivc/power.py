@@ -118,7 +118,7 @@ def markdown(r: dict, cfg) -> str:
     e, l, p = r["energy_ratio_a72_over_chip"], r["latency_ratio_a72_over_chip"], r["power_ratio_a72_over_chip"]
     return "\n".join([
         f"# Power and latency: {r['env_id']}, {r['scheme']} SNN",
-        "", f"Command: `rivc-power checkpoint={r['checkpoint']} episodes={cfg.episodes} seed={cfg.seed}`",
+        "", f"Command: `rivc-power checkpoint={cfg.checkpoint} episodes={cfg.episodes} seed={cfg.seed}`",
         "", f"Per inference, averaged over {r['states']} states the SNN visited: {c['timesteps']} timesteps, "
             f"{c['synops']:.0f} synaptic ops ({c['synops_graded']:.0f} graded), {c['spikes']:.1f} spikes, "
             f"{c['neuron_updates_active']:.0f} active / {c['neuron_updates_inactive']:.0f} inactive neuron updates; "
