@@ -176,3 +176,28 @@ def test_checkpoint_on_a_task_with_another_observation_size(trained, tmp_path, c
     proc = run(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "env_id=Reacher-v5",
                 f"hydra.run.dir={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-deploy", "does not match")
+
+
+def test_ctrl_c_during_a_lava_deployment_leaves_no_process_behind(trained, tmp_path, cli_env):
+    import signal
+    import time
+
+    import psutil
+
+    proc = subprocess.Popen(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "backend=lava", "episodes=50",
+                             f"hydra.run.dir={tmp_path}"], env=cli_env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    parent = psutil.Process(proc.pid)
+    children = []
+    deadline = time.time() + 120
+    while time.time() < deadline and len(children) < 3:       # Lava's process models are running
+        children = parent.children(recursive=True)
+        time.sleep(0.2)
+    assert len(children) >= 3, "Lava never started its processes"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], [p.cmdline() for p in alive]
+    assert not (tmp_path / "result.json").exists()

@@ -61,12 +61,13 @@ def test_lava_readout_per_inference_matches_emulator_infer():
     assert not lava_children()
 
 
-def test_lava_processes_stop_on_error():
+@pytest.mark.parametrize("exc", [ValueError, KeyboardInterrupt])
+def test_lava_processes_stop_on_error_and_interrupt(exc):
     spec = random_spec(np.random.default_rng(8), integrate_and_fire=True)
-    with pytest.raises(ValueError):
+    with pytest.raises(exc):
         with LavaNetwork(spec) as net:
             net.infer(np.zeros(spec.layers[0].n_in, np.int64))
-            raise ValueError("boom")
+            raise exc("boom")
     assert not lava_children()
 
 
