@@ -7,7 +7,7 @@ stand in, with SANA-FE's calibrated Loihi numbers (Boyle et al. 2025) as the oth
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from neurochip.opcount import OpCounts
 
@@ -106,7 +106,3 @@ def arm_estimates(macs: int, arm: ArmModel = ArmModel()) -> list[ArmEstimate]:
                     f"1 core at {arm.realistic_efficiency:.0%} of peak + {arm.realistic_overhead_s * 1e6:.0f} us overhead, "
                     f"board at {arm.board_full_w} W"),
     ]
-
-
-def as_dict(obj) -> dict:
-    return asdict(obj)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import sys
 from pathlib import Path
 
@@ -40,7 +39,3 @@ def user_errors_as_one_line(prog: str):
         return inner
 
     return wrap
-
-
-def quiet_libraries() -> None:
-    logging.getLogger("matplotlib").setLevel(logging.WARNING)
