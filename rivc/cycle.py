@@ -163,6 +163,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         return mean
 
     save_pending, t_log, step = False, time.perf_counter(), st.step
+    loop_start = time.perf_counter()
     bar = tqdm(total=cfg.train.env_steps, initial=st.step, desc="rivc-train", unit="step",
                disable=not show_progress, dynamic_ncols=True)
     try:
@@ -235,6 +236,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         runlog.close()
         snn.close()
     env_steps_done = step
+    loop_s = time.perf_counter() - loop_start
     checkpoint(last_path, env_steps_done)
     if not st.evals or st.evals[-1]["env_step"] != env_steps_done:
         evaluate(env_steps_done)
@@ -259,7 +261,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "updates": st.n_updates, "delivered_checkpoint_step": st.best["env_step"] if cfg.train.keep_best else env_steps_done,
         "last_checkpoint": str(last_path.resolve()),
         "evals": st.evals,
-        "wall_s": round(time.perf_counter() - start, 2), "checkpoint": str(ckpt_path.resolve()),
+        "wall_s": round(time.perf_counter() - start, 2), "loop_s": round(loop_s, 2), "checkpoint": str(ckpt_path.resolve()),
         "spec": str((run_dir / "network.spec").resolve()),
         "timesteps": T, "timesteps_per_action": spec.steps_per_inference,
         "weight_bits": cfg.quant.weight_bits, "activation_bits": cfg.quant.activation_bits,
