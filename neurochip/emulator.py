@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurochip.ir import LayerSpec, NetworkSpec
+from neurochip.ir import (LayerSpec, NetworkSpec, dense_shift, effective_weights, worst_case_input,
+                          worst_case_readout_voltage)
 
 # Hardware constants of Loihi's LIF (AbstractPyLifModelFixed.__init__).
 DS_OFFSET = 1            # added to du: du = 4095 means the current forgets everything
@@ -21,25 +22,6 @@ DECAY_UNITY = 1 << DECAY_SHIFT
 VTH_SHIFT = 6            # threshold is MSB-aligned by 6 bits
 ACT_SHIFT = 6            # synaptic input is MSB-aligned by 6 bits
 MAX_UV = 1 << 23         # u and v are 24-bit
-
-
-def dense_weights(layer: LayerSpec) -> np.ndarray:
-    """Weights as Lava's Dense uses them: clipped to 8 bits, then the lowest bit dropped in
-    mixed-sign mode (`clip_weights`, `truncate_weights` with num_weight_bits = 8). (n_out, n_in) int64."""
-    w = layer.weights.astype(np.int64)
-    if w.min() >= 0:
-        mode = "excitatory"
-    elif w.max() <= 0:
-        mode = "inhibitory"
-    else:
-        mode = "mixed"
-    sign = -1 if mode == "inhibitory" else 1
-    w = sign * w
-    lo = -(2 ** 8) if mode == "mixed" else 0
-    w = np.clip(w, lo, 2 ** 8 - 1)
-    truncate = int(mode == "mixed")
-    w = (w >> truncate) << truncate
-    return sign * w
 
 
 def _decay(x: np.ndarray, decay_const: int) -> np.ndarray:
@@ -69,32 +51,28 @@ class Emulator:
 
     def __init__(self, spec: NetworkSpec):
         self.spec = spec
-        self.weights = [dense_weights(layer).astype(np.float64) for layer in spec.layers]
+        self.weights = [effective_weights(layer.weights).astype(np.float64) for layer in spec.layers]
         self.bias = [np.left_shift(layer.bias_mant.astype(np.int64), layer.bias_exp) for layer in spec.layers]
         self.vth = [np.int64(layer.vth) << VTH_SHIFT for layer in spec.layers]
         self.interval = spec.steps_per_inference
         self.offsets = [spec.reset_offset(i) for i in range(len(spec.layers))]
-        # With du = 4095 the current is just this step's input, bounded by validation to 16 bits
-        # (<< 6: 22 bits), so the 24-bit wrap can never trigger; otherwise mirror it.
-        self.may_wrap = [layer.du != 4095 for layer in spec.layers]
+        # With du = 4095 the current is just this step's input; if that input << 6 cannot reach
+        # 2^23, the 24-bit wrap can never trigger; otherwise mirror it.
+        self.may_wrap = [layer.du != 4095 or int(worst_case_input(layer, spec.max_input(i)).max()) << ACT_SHIFT >= MAX_UV
+                         for i, layer in enumerate(spec.layers)]
         self.is_if = [layer.du == 4095 and layer.dv == 0 for layer in spec.layers]
         # A non-spiking IF readout whose worst case stays below its threshold and the 24-bit range
         # (what NetworkSpec.validate checks) never fires or saturates: its v is a plain sum.
-        self.readout_never_fires = [not layer.spiking and self._worst_voltage(i) <= min(self.vth[i], MAX_UV - 1)
-                                    for i, layer in enumerate(spec.layers)]
+        self.readout_never_fires = [
+            not layer.spiking and
+            int(worst_case_readout_voltage(layer, spec.max_input(i), spec.timesteps).max()) <= min(self.vth[i], MAX_UV - 1)
+            for i, layer in enumerate(spec.layers)]
         # ... and if the weight shift is exact on every product, the sum can use the spike counts.
         self.readout_closed_form = [i > 0 and self.is_if[i] and self.readout_never_fires[i] and
                                     (layer.weight_exp >= 0 or not np.any(self.weights[i] % (1 << -layer.weight_exp)))
                                     for i, layer in enumerate(spec.layers)]
         self.time_step = 0
         self.state: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-
-    def _worst_voltage(self, i: int) -> int:
-        layer = self.spec.layers[i]
-        max_in = self.spec.input_max if i == 0 else 1
-        worst = np.abs(self.weights[i]).sum(axis=1) * max_in
-        worst = np.floor(worst * 2.0 ** layer.weight_exp) if layer.weight_exp < 0 else worst * 2 ** layer.weight_exp
-        return int((self.spec.timesteps * (64 * worst + np.abs(self.bias[i]))).max())
 
     def reset(self, batch: int) -> None:
         """Zero all state and the clock (a freshly built Lava network)."""
@@ -112,9 +90,7 @@ class Emulator:
             # Dense: send the buffer from t-1, then accumulate this step's input.
             a_in = a_buff
             s_in = s_prev if layer.num_message_bits > 0 else (s_prev != 0).astype(np.int64)
-            a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
-            exp = layer.weight_exp
-            a_buff = np.left_shift(a_accum, exp) if exp > 0 else np.right_shift(a_accum, -exp)
+            a_buff = self._dense(i, s_in)
             # LIFReset: clear state at the layer's offset in the inference period.
             if self.time_step % self.interval == self.offsets[i]:
                 u = np.zeros_like(u)
@@ -244,5 +220,4 @@ class Emulator:
     def _dense(self, i: int, s_in: np.ndarray) -> np.ndarray:
         """Dense accumulation and weight_exp shift: (..., n_in) -> (..., n_out) int64."""
         a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
-        exp = self.spec.layers[i].weight_exp
-        return np.left_shift(a_accum, exp) if exp > 0 else np.right_shift(a_accum, -exp)
+        return dense_shift(a_accum, self.spec.layers[i].weight_exp)

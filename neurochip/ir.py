@@ -102,6 +102,10 @@ class NetworkSpec:
     def input_max(self) -> int:
         return 2 ** (self.input_bits - 1) - 1
 
+    def max_input(self, layer_index: int) -> int:
+        """Largest |input| of a layer per timestep: the graded observation, or one spike."""
+        return self.input_max if layer_index == 0 else 1
+
     def reset_offset(self, layer_index: int) -> int:
         """The step (mod steps_per_inference) at which layer `layer_index` clears u and v."""
         return (layer_index + 2) % self.steps_per_inference
@@ -133,14 +137,12 @@ class NetworkSpec:
                 raise SpecError(f"layer {layer.name}: n_in {layer.n_in} != previous layer's n_out {n_prev}")
             if layer.spiking == (i == len(self.layers) - 1):
                 raise SpecError(f"layer {layer.name}: only the last layer is the non-spiking readout")
-            max_in = self.input_max if i == 0 else 1
-            worst = _shift(np.abs(layer.weights).sum(axis=1).astype(np.int64) * max_in, layer.weight_exp).max()
+            worst = int(worst_case_input(layer, self.max_input(i)).max())
             if worst > ACTIVATION_LIMIT:
                 raise SpecError(f"layer {layer.name}: worst-case synaptic input {worst} exceeds the "
                                 f"range [-{ACTIVATION_LIMIT}, {ACTIVATION_LIMIT}]")
             if not layer.spiking:
-                bias = np.abs(layer.bias_mant.astype(np.int64)) << layer.bias_exp
-                v_worst = int((self.timesteps * (64 * worst + bias)).max())
+                v_worst = int(worst_case_readout_voltage(layer, self.max_input(i), self.timesteps).max())
                 if v_worst > layer.vth << 6 or v_worst > VOLTAGE_LIMIT:
                     raise SpecError(f"layer {layer.name}: worst-case readout voltage {v_worst} exceeds "
                                     f"min(vth << 6, 2^23 - 1) = {min(layer.vth << 6, VOLTAGE_LIMIT)}; "
@@ -204,8 +206,36 @@ def _check_range(layer: str, name: str, value, bounds: tuple[int, int]) -> None:
         raise SpecError(f"layer {layer}: {name} must be in [{lo}, {hi}], got {int(bad)}")
 
 
-def _shift(x: np.ndarray, exp: int) -> np.ndarray:
+def dense_shift(x: np.ndarray, exp: int) -> np.ndarray:
+    """Dense's weight exponent: `x << exp`, or an arithmetic right shift (rounding down) if exp < 0."""
     return np.left_shift(x, exp) if exp > 0 else np.right_shift(x, -exp)
+
+
+def effective_weights(weights: np.ndarray) -> np.ndarray:
+    """Weights as Lava's fixed_pt Dense uses them: clipped to 8 bits, then the lowest bit dropped
+    in mixed-sign mode (`clip_weights`, `truncate_weights` with num_weight_bits = 8). int64."""
+    w = np.asarray(weights).astype(np.int64)
+    if w.min() >= 0:
+        mode = "excitatory"
+    elif w.max() <= 0:
+        mode = "inhibitory"
+    else:
+        mode = "mixed"
+    sign = -1 if mode == "inhibitory" else 1
+    w = np.clip(sign * w, -(2 ** 8) if mode == "mixed" else 0, 2 ** 8 - 1)
+    truncate = int(mode == "mixed")
+    return sign * ((w >> truncate) << truncate)
+
+
+def worst_case_input(layer: LayerSpec, max_input: int) -> np.ndarray:
+    """(n_out,) largest |synaptic input| per timestep of each neuron (after the weight exponent)."""
+    return dense_shift(np.abs(effective_weights(layer.weights)).sum(axis=1) * max_input, layer.weight_exp)
+
+
+def worst_case_readout_voltage(layer: LayerSpec, max_input: int, timesteps: int) -> np.ndarray:
+    """(n_out,) largest |v| an integrate-and-fire neuron can reach in `timesteps` steps."""
+    bias = np.abs(layer.bias_mant.astype(np.int64)) << layer.bias_exp
+    return timesteps * (64 * worst_case_input(layer, max_input) + bias)
 
 
 def _npz_bytes(arrays: dict) -> bytes:

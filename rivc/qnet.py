@@ -91,27 +91,35 @@ class QuantQNetwork(nn.Module):
         """obs (B, obs_dim) float in [-1, 1] -> x_int (B, obs_dim) int64 (the chip's 8-bit input)."""
         return torch.round(obs.clamp(-1, 1) * self.input_max).long()
 
-    def forward_full(self, obs: torch.Tensor, timesteps: int | None = None) -> Forward:
-        T = timesteps or self.timesteps
-        x_int = self.encode(obs)
-        h = x_int.float() / self.input_max
+    def _layers(self):
+        """Per layer, the quantized quantities both the forward pass and the converter use:
+        (linear, w_q, s_w, s_cur, b_q, theta_int); theta_int is None for the readout. Scales
+        flow from layer to layer: one unit of the next layer's input is this layer's threshold."""
         u_in = torch.tensor(1.0 / self.input_max)
-        counts = []
+        last = len(self.linears) - 1
         for l, lin in enumerate(self.linears):
             w_q, s_w = self._weight_q(lin.weight)
             s_cur = (s_w * u_in).detach()
             b_q = ste_round((lin.bias / s_cur).clamp(-BIAS_MAX, BIAS_MAX)) * s_cur
+            theta_int = None if l == last else ste_round((self.clips[l] / s_cur).clamp(1, VTH_MAX))
+            yield lin, w_q, s_w, s_cur, b_q, theta_int
+            if theta_int is not None:
+                u_in = (theta_int * s_cur).detach()
+
+    def forward_full(self, obs: torch.Tensor, timesteps: int | None = None) -> Forward:
+        T = timesteps or self.timesteps
+        h = self.encode(obs).float() / self.input_max
+        counts = []
+        for lin, w_q, s_w, s_cur, b_q, theta_int in self._layers():
             z = F.linear(h, w_q, b_q)                                   # (B, n_out) real
-            if l == len(self.linears) - 1:
+            if theta_int is None:
                 return Forward(z, counts)
-            theta_int = ste_round((self.clips[l] / s_cur).clamp(1, VTH_MAX))
             theta = theta_int * s_cur                                   # real threshold
             zT = torch.round(z.detach().double() / s_cur * T)           # integer drive * T
             n = if_spike_count(zT, theta_int.detach(), T).long()
             h_smooth = torch.minimum(F.relu(z), theta)
             h = h_smooth + (n.float() * theta / T - h_smooth).detach()
             counts.append(n)
-            u_in = theta.detach()
         raise AssertionError("unreachable")
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
@@ -119,17 +127,7 @@ class QuantQNetwork(nn.Module):
 
     @torch.no_grad()
     def integer_layers(self) -> list[LayerInts]:
-        """The network as integers, exactly as `forward_full` uses them."""
-        out, u_in = [], 1.0 / self.input_max
-        for l, lin in enumerate(self.linears):
-            qmax = 2 ** (self.weight_bits - 1) - 1
-            s_w = float((lin.weight.abs().max() / qmax).clamp_min(1e-8))
-            w_int = torch.clamp(torch.round(lin.weight / s_w), -qmax, qmax).long()
-            s_cur = float(torch.tensor(s_w) * torch.tensor(u_in))
-            b_int = torch.round((lin.bias / s_cur).clamp(-BIAS_MAX, BIAS_MAX)).long()
-            theta_int = 0
-            if l < len(self.linears) - 1:
-                theta_int = int(torch.round((self.clips[l] / s_cur).clamp(1, VTH_MAX)))
-                u_in = float(torch.tensor(theta_int, dtype=torch.float32) * torch.tensor(s_cur))
-            out.append(LayerInts(w_int, b_int, theta_int, s_cur))
-        return out
+        """The network as integers: read back from the very values `forward_full` computes with."""
+        return [LayerInts(torch.round(w_q / s_w).long(), torch.round(b_q / s_cur).long(),
+                          0 if theta_int is None else int(theta_int), float(s_cur))
+                for _, w_q, s_w, s_cur, b_q, theta_int in self._layers()]

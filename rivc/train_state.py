@@ -18,6 +18,7 @@ from rivc.replay import ReplayBuffer
 
 STATE_VERSION = 1
 STATE_FILE = "train_state.pt"
+BUFFER_FIELDS = ("obs", "next_obs", "actions", "rewards", "terminated", "discounts", "size", "pos")
 
 
 @dataclass
@@ -46,8 +47,7 @@ def save_train_state(run_dir: Path, st: LoopState, net, target, optimizer, buffe
     payload = {
         "version": STATE_VERSION, "config": config, "loop": asdict(st),
         "net": net.state_dict(), "target": target.state_dict(), "optimizer": optimizer.state_dict(),
-        "buffer": {k: getattr(buffer, k) for k in ("obs", "next_obs", "actions", "rewards", "terminated",
-                                                    "discounts", "size", "pos")} | {"pending": list(buffer._pending)},
+        "buffer": {k: getattr(buffer, k) for k in BUFFER_FIELDS} | {"pending": list(buffer._pending)},
         "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
         "env_rng": env.unwrapped.np_random.bit_generator.state,
     }
@@ -77,7 +77,7 @@ def load_train_state(run_dir: Path, config: dict, net, target, optimizer, buffer
     target.load_state_dict(payload["target"])
     optimizer.load_state_dict(payload["optimizer"])
     b = payload["buffer"]
-    for k in ("obs", "next_obs", "actions", "rewards", "terminated", "discounts", "size", "pos"):
+    for k in BUFFER_FIELDS:
         setattr(buffer, k, b[k])
     buffer._pending.extend(b["pending"])
     rng.bit_generator.state = payload["rng"]
