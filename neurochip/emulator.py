@@ -221,3 +221,12 @@ class Emulator:
         """Dense accumulation and weight_exp shift: (..., n_in) -> (..., n_out) int64."""
         a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
         return dense_shift(a_accum, self.spec.layers[i].weight_exp)
+
+
+def emulator_for(spec: NetworkSpec):
+    """The bit-exact emulator of the spec's scheme: `Emulator` (rate) or `GradedEmulator`."""
+    if spec.scheme == "graded":
+        from neurochip.emulator_graded import GradedEmulator
+
+        return GradedEmulator(spec)
+    return Emulator(spec)

@@ -1,6 +1,10 @@
 """NetworkSpec: the integer network that runs on the chip, as a versioned, checksummed file.
 
-The network is a chain of Dense -> LIF layers (Lava processes). The observation enters from
+Two schemes. `rate`: a chain of Dense -> LIF layers (Lava processes), described below.
+`graded`: a chain of Dense -> SigmaDelta layers (Loihi 2 graded spikes, `lava.proc.sdn`); see
+`neurochip.emulator_graded` for its timing and the per-inference clearing of neuron state.
+
+Rate scheme. The observation enters from
 the host as graded input spikes: an 8-bit signed integer vector sent every timestep into the
 first Dense (`num_message_bits = input_bits`). Hidden layers are integrate-and-fire LIFs
 (`du = 4095`: no current memory, `dv = 0`: no leak) that reset to zero after a spike; the last
@@ -35,6 +39,9 @@ DECAY_RANGE = (0, 4095)             # 12-bit unsigned du, dv
 ACTIVATION_LIMIT = 2**17 - 1        # synaptic input per step: a_in << 6 must fit the 24-bit current u
 VOLTAGE_LIMIT = 2**23 - 1           # 24-bit membrane voltage
 MESSAGE_BITS_RANGE = (0, 24)        # graded spike payload
+SD_BIAS_RANGE = (-2**15, 2**15 - 1)  # SigmaDelta bias: 16-bit (its LavaPyType precision)
+STATE_EXP_RANGE = (0, 7)            # SigmaDelta state_exp: 3 bits
+SD_STATE_LIMIT = 2**23 - 1          # sigma / act are 24-bit
 
 
 class SpecError(ValueError):
@@ -51,6 +58,11 @@ class LayerSpec:
     vth: threshold mantissa; a neuron spikes when `v > vth << 6`.
     num_message_bits: 0 for binary input spikes, > 0 for graded input payloads.
     spiking: False for the readout layer (its `vth` is the maximum and must never be reached).
+
+    Graded scheme (`neuron = "sigma_delta"`): bias_mant is the SigmaDelta bias in sigma units
+    (16-bit, bias_exp unused), vth the delta threshold as passed to Lava (scaled there by
+    2^state_exp), state_exp the right shift of the sent deltas, act_mode "relu" (hidden) or
+    "unit" (readout); du/dv are unused.
     """
 
     name: str
@@ -63,6 +75,9 @@ class LayerSpec:
     dv: int = 0
     num_message_bits: int = 0
     spiking: bool = True
+    neuron: str = "lif"
+    state_exp: int = 0
+    act_mode: str = "relu"
 
     @property
     def n_in(self) -> int:
@@ -95,16 +110,27 @@ class NetworkSpec:
 
     @property
     def steps_per_inference(self) -> int:
-        """Timesteps one observation occupies the chip: T plus one per Dense (pipeline delay)."""
+        """Timesteps one observation occupies the chip: T plus one per Dense (pipeline delay).
+        Graded: T = 1 (the load step that sends the observation), then one step per layer."""
         return self.timesteps + len(self.layers)
+
+    @property
+    def readout_unit(self) -> int:
+        """Readout integer per unit of `output_scale`: LIF voltages are MSB-aligned by 6 bits."""
+        return 1 if self.scheme == "graded" else 64
 
     @property
     def input_max(self) -> int:
         return 2 ** (self.input_bits - 1) - 1
 
     def max_input(self, layer_index: int) -> int:
-        """Largest |input| of a layer per timestep: the graded observation, or one spike."""
-        return self.input_max if layer_index == 0 else 1
+        """Largest |input| of a layer per timestep: the graded observation, one spike (rate), or
+        the largest payload the layer below can send (graded)."""
+        if layer_index == 0:
+            return self.input_max
+        if self.scheme == "graded":
+            return int(graded_bounds(self)[layer_index - 1][1])
+        return 1
 
     def reset_offset(self, layer_index: int) -> int:
         """The step (mod steps_per_inference) at which layer `layer_index` clears u and v."""
@@ -113,15 +139,19 @@ class NetworkSpec:
     # ----------------------------------------------------------------- validation
     def validate(self) -> "NetworkSpec":
         """Check every field against Loihi's ranges; raise SpecError naming layer, field, range, value."""
-        if self.scheme != "rate":
-            raise SpecError(f"spec: scheme must be 'rate', got {self.scheme!r}")
+        if self.scheme not in ("rate", "graded"):
+            raise SpecError(f"spec: scheme must be 'rate' or 'graded', got {self.scheme!r}")
         if not 1 <= self.timesteps <= 4096:
             raise SpecError(f"spec: timesteps must be in [1, 4096], got {self.timesteps}")
         if not 2 <= self.input_bits <= 8:
             raise SpecError(f"spec: input_bits must be in [2, 8], got {self.input_bits}")
         if not self.layers:
             raise SpecError("spec: a network needs at least one layer")
+        if self.scheme == "graded":
+            return self._validate_graded()
         for i, layer in enumerate(self.layers):
+            if layer.neuron != "lif":
+                raise SpecError(f"layer {layer.name}: the rate scheme uses LIF neurons, got {layer.neuron!r}")
             _check_range(layer.name, "weights", layer.weights, WEIGHT_RANGE)
             _check_range(layer.name, "weight_exp", layer.weight_exp, WEIGHT_EXP_RANGE)
             _check_range(layer.name, "bias_mant", layer.bias_mant, BIAS_MANT_RANGE)
@@ -147,6 +177,41 @@ class NetworkSpec:
                     raise SpecError(f"layer {layer.name}: worst-case readout voltage {v_worst} exceeds "
                                     f"min(vth << 6, 2^23 - 1) = {min(layer.vth << 6, VOLTAGE_LIMIT)}; "
                                     f"use fewer timesteps or smaller weights")
+        return self
+
+    def _validate_graded(self) -> "NetworkSpec":
+        if self.timesteps != 1:
+            raise SpecError(f"spec: the graded scheme sends each observation once (timesteps 1), got {self.timesteps}")
+        for i, layer in enumerate(self.layers):
+            last = i == len(self.layers) - 1
+            if layer.neuron != "sigma_delta":
+                raise SpecError(f"layer {layer.name}: the graded scheme uses sigma_delta neurons, got {layer.neuron!r}")
+            if layer.act_mode != ("unit" if last else "relu"):
+                raise SpecError(f"layer {layer.name}: act_mode must be {'unit' if last else 'relu'}, got {layer.act_mode!r}")
+            _check_range(layer.name, "weights", layer.weights, WEIGHT_RANGE)
+            _check_range(layer.name, "weight_exp", layer.weight_exp, WEIGHT_EXP_RANGE)
+            _check_range(layer.name, "bias_mant", layer.bias_mant, SD_BIAS_RANGE)
+            _check_range(layer.name, "state_exp", layer.state_exp, STATE_EXP_RANGE)
+            _check_range(layer.name, "vth", layer.vth, (0, SD_STATE_LIMIT >> layer.state_exp))
+            _check_range(layer.name, "num_message_bits", layer.num_message_bits, (1, 24))
+            if layer.bias_mant.shape != (layer.n_out,):
+                raise SpecError(f"layer {layer.name}: bias_mant shape {layer.bias_mant.shape} != ({layer.n_out},)")
+            if i and layer.n_in != self.layers[i - 1].n_out:
+                raise SpecError(f"layer {layer.name}: n_in {layer.n_in} != previous layer's n_out {self.layers[i - 1].n_out}")
+            if layer.spiking == last:
+                raise SpecError(f"layer {layer.name}: only the last layer is the non-spiking readout")
+            if i and not last and layer.bias_mant.max() > 0:
+                # After the per-inference clear, a positive bias would make the neuron send before
+                # its input arrives (one step per layer later), and the two shifted deltas would
+                # not sum to the shifted activation.
+                raise SpecError(f"layer {layer.name}: hidden layers after the first need bias <= 0 in the "
+                                f"graded scheme, got {int(layer.bias_mant.max())}")
+        for layer, (state, payload) in zip(self.layers, graded_bounds(self)):
+            if state > SD_STATE_LIMIT:
+                raise SpecError(f"layer {layer.name}: worst-case sigma + bias {state} exceeds the 24-bit "
+                                f"range [-{SD_STATE_LIMIT}, {SD_STATE_LIMIT}]")
+            if payload >= 2 ** 23:
+                raise SpecError(f"layer {layer.name}: worst-case graded payload {payload} needs more than 24 bits")
         return self
 
     # ----------------------------------------------------------------- file format
@@ -230,6 +295,18 @@ def effective_weights(weights: np.ndarray) -> np.ndarray:
 def worst_case_input(layer: LayerSpec, max_input: int) -> np.ndarray:
     """(n_out,) largest |synaptic input| per timestep of each neuron (after the weight exponent)."""
     return dense_shift(np.abs(effective_weights(layer.weights)).sum(axis=1) * max_input, layer.weight_exp)
+
+
+def graded_bounds(spec: NetworkSpec) -> list[tuple[int, int]]:
+    """Per layer of a graded spec: (largest |sigma + bias|, largest |payload| it sends), from the
+    8-bit input forward. After the per-inference clear a neuron sends its activation once,
+    shifted right by state_exp, so a payload never exceeds |act| >> state_exp."""
+    bounds, max_in = [], spec.input_max
+    for layer in spec.layers:
+        state = int((worst_case_input(layer, max_in) + np.abs(layer.bias_mant.astype(np.int64))).max())
+        max_in = state >> layer.state_exp
+        bounds.append((state, max_in))
+    return bounds
 
 
 def worst_case_readout_voltage(layer: LayerSpec, max_input: int, timesteps: int) -> np.ndarray:

@@ -3,6 +3,9 @@
 One network is compiled once and reused for every observation: the input RingBuffer holds
 one sample (set between runs), each inference runs `steps_per_inference` steps, and the
 readout voltage is read once at the end. LIFReset clears each layer between samples.
+Graded specs run Dense -> SigmaDelta layers with the protocol of `neurochip.emulator_graded`
+(quiet start; per observation a load step, a Var.set clear of every SigmaDelta, one step per
+layer; the readout's `act` is read at the end).
 Processes are always stopped: use `LavaNetwork` as a context manager.
 """
 from __future__ import annotations
@@ -32,6 +35,13 @@ def import_lava():
     return RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor
 
 
+def _sigma_delta_class():
+    """Lava's SigmaDelta process (call after `import_lava`, which installs the 3.11 fix)."""
+    from lava.proc.sdn.process import ActivationMode, SigmaDelta
+
+    return SigmaDelta, ActivationMode
+
+
 class LavaNetwork:
     """A NetworkSpec built as Lava processes: RingBuffer -> (Dense -> LIFReset) x L.
 
@@ -46,27 +56,41 @@ class LavaNetwork:
         self._run_steps = RunSteps
         self.run_cfg = run_cfg or Loihi2SimCfg(select_tag="fixed_pt")
         n_in = spec.layers[0].n_in
-        self.source = RingBuffer(data=np.zeros((n_in, 1), dtype=np.int32))
+        self.graded = spec.scheme == "graded"
+        # Graded: the observation sits in column 0 (the load step), zeros elsewhere.
+        self._period = spec.steps_per_inference if self.graded else 1
+        self.source = RingBuffer(data=np.zeros((n_in, self._period), dtype=np.int32))
         self.lifs, self.monitors = [], []
+        self._state_var = "act" if self.graded else "v"
         port = self.source.s_out
         for i, layer in enumerate(spec.layers):
             dense = Dense(weights=layer.weights.astype(np.int32), weight_exp=layer.weight_exp,
                           num_message_bits=layer.num_message_bits, name=f"{layer.name}_dense")
-            lif = LIFReset(shape=(layer.n_out,), du=layer.du, dv=layer.dv, vth=layer.vth,
-                           bias_mant=layer.bias_mant.astype(np.int32), bias_exp=layer.bias_exp,
-                           reset_interval=spec.steps_per_inference, reset_offset=spec.reset_offset(i),
-                           name=f"{layer.name}_lif")
+            neuron = self._sigma_delta(layer) if self.graded else LIFReset(
+                shape=(layer.n_out,), du=layer.du, dv=layer.dv, vth=layer.vth,
+                bias_mant=layer.bias_mant.astype(np.int32), bias_exp=layer.bias_exp,
+                reset_interval=spec.steps_per_inference, reset_offset=spec.reset_offset(i),
+                name=f"{layer.name}_lif")
             port.connect(dense.s_in)
-            dense.a_out.connect(lif.a_in)
-            port = lif.s_out
-            self.lifs.append(lif)
+            dense.a_out.connect(neuron.a_in)
+            port = neuron.s_out
+            self.lifs.append(neuron)
             if monitor_steps:
                 mv, ms = Monitor(), Monitor()
-                mv.probe(lif.v, monitor_steps)
-                ms.probe(lif.s_out, monitor_steps)
+                mv.probe(getattr(neuron, self._state_var), monitor_steps)
+                ms.probe(neuron.s_out, monitor_steps)
                 self.monitors.append((mv, ms))
         self.readout = self.lifs[-1]
         self._started = False
+
+    @staticmethod
+    def _sigma_delta(layer):
+        SigmaDelta, ActivationMode = _sigma_delta_class()
+        mode = ActivationMode.RELU if layer.act_mode == "relu" else ActivationMode.UNIT
+        sd = SigmaDelta(shape=(layer.n_out,), vth=int(layer.vth), bias=0, act_mode=mode,
+                        state_exp=int(layer.state_exp), name=f"{layer.name}_sd")
+        sd.bias.init = layer.bias_mant.astype(np.int32)    # whole-integer bias in sigma units
+        return sd
 
     def __enter__(self) -> "LavaNetwork":
         return self
@@ -81,26 +105,49 @@ class LavaNetwork:
             self.readout.stop()
 
     def _run(self, x_int: np.ndarray) -> None:
-        x = np.asarray(x_int, dtype=np.int32).reshape(-1, 1)
+        x = np.zeros((self.spec.layers[0].n_in, self._period), dtype=np.int32)
+        x[:, 0] = np.asarray(x_int, dtype=np.int32)
+        if not self.graded:
+            self._set_source(x)
+            self._steps(self.spec.steps_per_inference)
+            return
+        if not self._started:               # quiet start: every positive bias has sent its delta
+            self._set_source(np.zeros_like(x))
+            self._steps(self._period)
+        self._set_source(x)
+        self._steps(1)                      # load step: the RingBuffer sends the observation
+        for sd in self.lifs:                # clear (Dense buffers keep the observation)
+            zeros = np.zeros(sd.shape, np.int32)
+            sd.sigma.set(zeros)
+            sd.act.set(zeros)
+            if sd.vth.init:                 # a residue exists only with a delta threshold
+                sd.residue.set(zeros)
+        self._steps(self._period - 1)
+
+    def _set_source(self, x: np.ndarray) -> None:
         if self._started:
             self.source.data.set(x)
         else:
-            self.source.data.init = x   # before the first run (compile), a Var's init is its value
+            self.source.data.init = x       # before the first run (compile), a Var's init is its value
+
+    def _steps(self, n: int) -> None:
         self._started = True
-        self.readout.run(condition=self._run_steps(self.spec.steps_per_inference), run_cfg=self.run_cfg)
+        self.readout.run(condition=self._run_steps(n), run_cfg=self.run_cfg)
 
     def infer(self, x_int: np.ndarray) -> np.ndarray:
-        """One observation. x_int: (n_in,) int in the input range. Returns the readout voltage (n_out,) int64."""
+        """One observation. x_int: (n_in,) int in the input range. Returns the readout voltage
+        (rate) or `act` (graded), (n_out,) int64."""
         self._run(x_int)
-        return self.readout.v.get().astype(np.int64)
+        return np.asarray(getattr(self.readout, self._state_var).get()).astype(np.int64)
 
     def run_sequence(self, x_seq: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Samples back to back (x_seq: (S, n_in)); returns per-layer voltages and spikes,
-        each (S * steps_per_inference, n_out) int64. Needs monitor_steps >= that many steps."""
+        each (S * steps_per_inference, n_out) int64 (graded: `act`, and (S + 1) * steps with the
+        quiet start). Needs monitor_steps >= that many steps."""
         for x in x_seq:
             self._run(x)
         volts, spikes = [], []
         for (mv, ms), lif in zip(self.monitors, self.lifs):
-            volts.append(np.asarray(mv.get_data()[lif.name]["v"], dtype=np.int64))
+            volts.append(np.asarray(mv.get_data()[lif.name][self._state_var], dtype=np.int64))
             spikes.append(np.asarray(ms.get_data()[lif.name]["s_out"], dtype=np.int64))
         return volts, spikes

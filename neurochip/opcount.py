@@ -8,6 +8,9 @@ network (what the chip does, not only the readout window):
 * neuron updates: every neuron is updated every timestep; an update is *active* if the neuron
   holds state (v != 0) after it or spiked, else *inactive* (Davies et al. 2018's distinction).
 * spikes: per layer.
+
+Graded specs: counted over the P steps of one inference after the quiet start (the load step
+included); the observation enters at the load step only, every hidden payload is graded.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from neurochip.emulator import Emulator
+from neurochip.emulator import emulator_for
 from neurochip.ir import NetworkSpec
 
 
@@ -50,23 +53,28 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
     """x_int: (B, n_in) int encoded observations. Returns mean counts per inference."""
     x_int = np.asarray(x_int, np.int64)
     B = x_int.shape[0]
-    trace = Emulator(spec).run_sequence(x_int[None])          # one inference per row, from a cleared state
+    trace = emulator_for(spec).run_sequence(x_int[None])     # one inference per row, from a cleared state
     P = spec.steps_per_inference
+    start = P if spec.scheme == "graded" else 0              # skip the graded quiet start
     synops_binary = synops_graded = 0.0
     active = inactive = 0.0
     spikes = []
-    inputs = np.broadcast_to(x_int, (P, B, x_int.shape[1]))
+    if spec.scheme == "graded":                              # the observation is sent at the load step only
+        inputs = np.zeros((P, B, x_int.shape[1]), np.int64)
+        inputs[0] = x_int
+    else:
+        inputs = np.broadcast_to(x_int, (P, B, x_int.shape[1]))
     for i, layer in enumerate(spec.layers):
         nonzero_inputs = float((inputs != 0).sum()) / B        # summed over the P steps
         if layer.num_message_bits > 0:
             synops_graded += nonzero_inputs * layer.n_out
         else:
             synops_binary += nonzero_inputs * layer.n_out
-        v, s = trace.voltages[i], trace.spikes[i]              # (P, B, n_out)
+        v, s = trace.voltages[i][start:], trace.spikes[i][start:]   # (P, B, n_out)
         busy = float(((v != 0) | (s != 0)).sum()) / B
         active += busy
         inactive += P * layer.n_out - busy
-        spikes.append(float(s.sum()) / B)
+        spikes.append(float((s != 0).sum()) / B if layer.spiking else 0.0)   # a readout's output goes nowhere
         inputs = s
     return OpCounts(timesteps=P, synops_binary=synops_binary, synops_graded=synops_graded,
                     neuron_updates_active=active, neuron_updates_inactive=inactive, spikes_per_layer=spikes,

@@ -36,9 +36,7 @@ def save_checkpoint(path: Path, net: QuantQNetwork, scaling: ObservationScaling,
                     action_bins, activation_bits: int, step: int, config: dict) -> Path:
     payload = {
         "version": CHECKPOINT_VERSION,
-        "model_args": {"obs_dim": net.shape.obs_dim, "n_actions": net.shape.n_actions,
-                       "hidden": list(net.shape.hidden), "weight_bits": net.weight_bits,
-                       "timesteps": net.timesteps},
+        "model_args": net.model_args(),
         "model": net.state_dict(),
         "obs_scaling": scaling.to_dict(),
         "env_id": env_id, "action_bins": action_bins, "activation_bits": activation_bits,

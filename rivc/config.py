@@ -28,8 +28,8 @@ class QuantConfig:
 
 @dataclass
 class SNNConfig:
-    scheme: str = "rate"                       # binary spikes, integrate-and-fire, reset to zero
-    timesteps: Optional[int] = None            # T; None = 2^activation_bits - 1
+    scheme: str = "rate"                       # rate: binary spikes, IF, reset to zero | graded: Loihi 2 graded spikes (SigmaDelta)
+    timesteps: Optional[int] = None            # T (rate); None = 2^activation_bits - 1; the graded scheme uses 1
 
 
 @dataclass
@@ -62,6 +62,7 @@ class AgentConfig:
     eps_end: float = 0.02
     eps_fraction: float = 0.3                  # fraction of env_steps over which epsilon decays
     clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
+    dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
@@ -116,8 +117,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError(f"quant.weight_bits must be at least 2 for symmetric signed weights, got {q.weight_bits}")
     if q.input_bits != 8:
         raise ConfigError(f"quant.input_bits must be 8 (the chip's input layer), got {q.input_bits}")
-    if cfg.snn.scheme != "rate":
-        raise ConfigError(f"snn.scheme must be 'rate', got {cfg.snn.scheme!r}")
+    if cfg.snn.scheme not in ("rate", "graded"):
+        raise ConfigError(f"snn.scheme must be 'rate' or 'graded', got {cfg.snn.scheme!r}")
     if cfg.snn.timesteps is not None and not 1 <= cfg.snn.timesteps <= 255:
         raise ConfigError(f"snn.timesteps must be in 1..255 or null, got {cfg.snn.timesteps}")
     if not 0.0 <= cfg.agent.alpha < 1.0:
@@ -144,7 +145,10 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
 
 
 def timesteps_for(snn: SNNConfig, quant: QuantConfig) -> int:
-    """T: the configured value, else 2^k_a - 1 (so a hidden spike count fits in k_a bits)."""
+    """T: the configured value, else 2^k_a - 1 (so a hidden spike count fits in k_a bits); the
+    graded scheme sends each observation once (T = 1)."""
+    if snn.scheme == "graded":
+        return 1
     return snn.timesteps if snn.timesteps is not None else 2 ** quant.activation_bits - 1
 
 

@@ -1,12 +1,20 @@
-"""Quantized FPNN -> NetworkSpec (rate scheme: binary spikes, IF neurons, voltage readout).
+"""Quantized FPNN -> NetworkSpec, in the network's scheme.
 
-Mapping per layer (see rivc.qnet for the symbols):
+Rate scheme (binary spikes, IF neurons, voltage readout), mapping per layer (see rivc.qnet for the symbols):
   Lava weights = 2 * W_int with weight_exp = -1: Lava drops the lowest bit of mixed-sign
   weights, so even mantissas keep every k_w-bit value exact ((2 W s) >> 1 = W s).
   bias_mant = b_int, bias_exp = 6: one bias unit equals one synaptic-current unit.
   vth = theta_int (hidden); the readout has vth = 2^17 - 1 and never spikes.
   du = 4095 (current forgets each step), dv = 0 (no leak): integrate-and-fire.
   Readout: v / 64 = W_int @ n + T * b_int, so Q = v / 64 * s_cur / T.
+
+Graded scheme (Loihi 2 graded spikes, SigmaDelta neurons; see neurochip.emulator_graded):
+  every hidden unit becomes two SigmaDelta ReLU neurons with state_exp = m: "a" with bias b_int
+  and "c" with bias b_int - L 2^m. They send floor(relu(z)/2^m) and floor(relu(z - L 2^m)/2^m),
+  whose difference is exactly the clamped payload q = clamp(floor(z/2^m), 0, L); the next layer
+  gets weights [W, -W] on the pair. Weights are 2 W_int with weight_exp = -1 as above, so every
+  Dense product is exact. The readout is a SigmaDelta in unit mode: act = W_int @ q + b_int and
+  Q = act * s_cur.
 """
 from __future__ import annotations
 
@@ -19,6 +27,8 @@ from rivc.qnet import QuantQNetwork
 def convert(net: QuantQNetwork, timesteps: int | None = None, activation_bits: int = 4,
             validate: bool = True) -> NetworkSpec:
     """Convert the network's current weights. timesteps: T (default: the network's own)."""
+    if net.scheme == "graded":
+        return convert_graded(net, validate)
     T = timesteps or net.timesteps
     ints = net.integer_layers()
     layers = []
@@ -42,9 +52,43 @@ def convert(net: QuantQNetwork, timesteps: int | None = None, activation_bits: i
     return spec.validate() if validate else spec
 
 
+def convert_graded(net: QuantQNetwork, validate: bool = True) -> NetworkSpec:
+    """Graded-scheme conversion (see the module docstring), at the network's own k_a."""
+    L = net.levels
+    ints = net.integer_layers()
+    layers = []
+    for l, li in enumerate(ints):
+        last = l == len(ints) - 1
+        w = li.weight.numpy().astype(np.int64)
+        if l:                                   # the layer below sends pairs (a, c): weights [W, -W]
+            w = np.concatenate([w, -w], axis=1)
+        b = li.bias.numpy().astype(np.int64)
+        if not last:
+            w = np.concatenate([w, w], axis=0)
+            b = np.concatenate([b, b - L * li.theta])
+        layers.append(LayerSpec(
+            name="readout" if last else f"hidden{l}",
+            weights=(2 * w).astype(np.int32), weight_exp=-1,
+            bias_mant=b.astype(np.int32), bias_exp=0, vth=0,
+            num_message_bits=8 if l == 0 else 24, spiking=not last, neuron="sigma_delta",
+            state_exp=0 if last else int(li.theta).bit_length() - 1, act_mode="unit" if last else "relu"))
+    spec = NetworkSpec(layers=layers, timesteps=1, input_bits=8, input_scale=1.0 / net.input_max,
+                       output_scale=ints[-1].s_cur, weight_bits=net.weight_bits,
+                       activation_bits=net.activation_bits, scheme="graded")
+    return spec.validate() if validate else spec
+
+
+def hidden_activations(spec: NetworkSpec, sent: list[np.ndarray]) -> list[np.ndarray]:
+    """Per hidden layer, the SNN's activation in the FPNN's integer units: spike counts (rate), or
+    for graded specs the pair difference a - c of the payloads (B, 2n) -> (B, n)."""
+    if spec.scheme != "graded":
+        return sent
+    return [s[:, : s.shape[1] // 2] - s[:, s.shape[1] // 2:] for s in sent]
+
+
 def readout_to_q(spec: NetworkSpec, v: np.ndarray) -> np.ndarray:
-    """Readout voltage (B, n_actions) int -> Q values (B, n_actions) float64."""
-    return np.asarray(v, np.float64) / 64.0 * spec.output_scale
+    """Readout (B, n_actions) int (LIF voltage or SigmaDelta act) -> Q values (B, n_actions) float64."""
+    return np.asarray(v, np.float64) / spec.readout_unit * spec.output_scale
 
 
 def encode(spec: NetworkSpec, obs: np.ndarray) -> np.ndarray:

@@ -77,7 +77,7 @@ def conversion_summary(metrics_csv: Path, net: QuantQNetwork, final_states: np.n
     agreement = [float(r["action_agreement"]) for r in rows]
     q_err = [float(r["q_error_rel"]) for r in rows]
     with torch.no_grad():
-        q = net(torch.as_tensor(final_states)).numpy()
+        q = net.readout(torch.as_tensor(final_states)).numpy()   # A with a dueling head: the same gaps
     gap = action_gap(q) / (np.abs(q).mean() + 1e-12)
     return {
         "action_agreement_mean": float(np.mean(agreement)), "action_agreement_min": float(np.min(agreement)),
@@ -129,7 +129,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     # Networks: quantization-aware online and target nets; the first conversion.
     T = timesteps_for(cfg.snn, cfg.quant)
     a = cfg.agent
-    net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init)
+    net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init,
+                        scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr)
     buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma)
@@ -179,7 +180,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             if not (torch.isfinite(fwd.q).all() and np.isfinite(out.q).all()):
                 raise FloatingPointError(f"Q values became non-finite at env step {step}; training stopped "
                                          f"(last checkpoint kept)")
-            st.window["q_fpnn"].append(fwd.q.numpy()[0])
+            st.window["q_fpnn"].append(fwd.readout.numpy()[0])
             st.window["q_snn"].append(out.q[0])
             st.window["c_fpnn"].append([c.numpy()[0] for c in fwd.counts])
             st.window["c_snn"].append([c[0] for c in out.counts])
@@ -263,6 +264,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "evals": st.evals,
         "wall_s": round(time.perf_counter() - start, 2), "loop_s": round(loop_s, 2), "checkpoint": str(ckpt_path.resolve()),
         "spec": str((run_dir / "network.spec").resolve()),
+        "scheme": cfg.snn.scheme, "dueling": a.dueling,
         "timesteps": T, "timesteps_per_action": spec.steps_per_inference,
         "weight_bits": cfg.quant.weight_bits, "activation_bits": cfg.quant.activation_bits,
         "alpha": a.alpha, "beta": a.beta, "seed": cfg.seed,

@@ -16,6 +16,16 @@ Symbols (per layer l):
 
 For one hidden layer this is the SNN exactly (the readout integrates counts linearly); deeper
 layers see spike trains rather than a constant drive, so their counts are approximate.
+
+Graded scheme (Loihi 2 graded spikes, rivc.convert_graded): the hidden activation is a k_a-bit
+payload q = clamp(floor(z_int / 2^m), 0, L), L = 2^k_a - 1, z_int = W_int @ x_int + b_int in
+current units; the step 2^m (m in 0..7, the SigmaDelta's state_exp) is the clip lambda rounded
+to a power of two: m = round(log2(lambda / (L s_cur))). One payload unit is worth 2^m s_cur.
+This is exact at every depth.
+
+Dueling head (optional): the quantized readout is the advantage stream A (what the SNN
+computes and acts on: argmax A = argmax Q); a float state-value head V on the last hidden
+layer stays in the learner, Q = V + A - mean_a A.
 """
 from __future__ import annotations
 
@@ -28,6 +38,8 @@ from torch.nn import functional as F
 
 BIAS_MAX = 4095
 VTH_MAX = 2**17 - 1
+GRADED_BIAS_MAX = 2**14 - 1          # SigmaDelta bias is 16-bit; the clamp neuron adds -L * 2^m
+SCHEMES = ("rate", "graded")
 
 
 def ste_round(x: torch.Tensor) -> torch.Tensor:
@@ -56,8 +68,9 @@ class LayerInts(NamedTuple):
 
 
 class Forward(NamedTuple):
-    q: torch.Tensor                   # (B, n_actions) Q values (quantized FPNN)
-    counts: list[torch.Tensor]        # per hidden layer (B, n_l) spike counts, int64
+    q: torch.Tensor                   # (B, n_actions) Q values (quantized FPNN; with the value head if dueling)
+    counts: list[torch.Tensor]        # per hidden layer (B, n_l) spike counts (rate) or payloads (graded), int64
+    readout: torch.Tensor             # (B, n_actions) what the SNN reproduces: Q, or A if dueling
 
 
 @dataclass
@@ -68,18 +81,39 @@ class QNetShape:
 
 
 class QuantQNetwork(nn.Module):
-    """obs (B, obs_dim) in [-1, 1] -> Q (B, n_actions); weights k_w bits, hidden counts in [0, T]."""
+    """obs (B, obs_dim) in [-1, 1] -> Q (B, n_actions); weights k_w bits, hidden activations
+    spike counts in [0, T] (rate) or payloads in [0, 2^k_a - 1] (graded)."""
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: Sequence[int], weight_bits: int,
-                 timesteps: int, input_bits: int = 8, clip_init: float = 1.0):
+                 timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
+                 activation_bits: int = 4, dueling: bool = False):
         super().__init__()
+        if scheme not in SCHEMES:
+            raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
         sizes = [obs_dim, *hidden, n_actions]
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.clips = nn.Parameter(torch.full((len(hidden),), float(clip_init)))
+        self.value_head = nn.Linear(sizes[-2], 1) if dueling else None
         self.shape = QNetShape(obs_dim, n_actions, list(hidden))
         self.weight_bits = weight_bits
-        self.timesteps = timesteps
+        self.timesteps = 1 if scheme == "graded" else timesteps
         self.input_max = 2 ** (input_bits - 1) - 1
+        self.scheme = scheme
+        self.activation_bits = activation_bits
+        self.levels = 2 ** activation_bits - 1
+        # Largest state_exp: 0..7, and the clamp neuron's bias b - L 2^m must stay 16-bit.
+        self.max_shift = min(7, (2 ** 14 // self.levels).bit_length() - 1)
+
+    @property
+    def dueling(self) -> bool:
+        return self.value_head is not None
+
+    def model_args(self) -> dict:
+        """Constructor arguments (what a checkpoint stores to rebuild the network)."""
+        return {"obs_dim": self.shape.obs_dim, "n_actions": self.shape.n_actions,
+                "hidden": list(self.shape.hidden), "weight_bits": self.weight_bits,
+                "timesteps": self.timesteps, "input_bits": (self.input_max + 1).bit_length(),
+                "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling}
 
     def _weight_q(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         qmax = 2 ** (self.weight_bits - 1) - 1
@@ -93,41 +127,68 @@ class QuantQNetwork(nn.Module):
 
     def _layers(self):
         """Per layer, the quantized quantities both the forward pass and the converter use:
-        (linear, w_q, s_w, s_cur, b_q, theta_int); theta_int is None for the readout. Scales
-        flow from layer to layer: one unit of the next layer's input is this layer's threshold."""
+        (linear, w_q, s_w, s_cur, b_q, unit_int); unit_int is None for the readout, else the
+        integer current one unit of the layer's output is worth: the threshold theta_int (rate)
+        or the payload step 2^m (graded). Scales flow from layer to layer: one unit of the next
+        layer's input is worth unit_int * s_cur."""
         u_in = torch.tensor(1.0 / self.input_max)
         last = len(self.linears) - 1
+        graded = self.scheme == "graded"
         for l, lin in enumerate(self.linears):
             w_q, s_w = self._weight_q(lin.weight)
             s_cur = (s_w * u_in).detach()
-            b_q = ste_round((lin.bias / s_cur).clamp(-BIAS_MAX, BIAS_MAX)) * s_cur
-            theta_int = None if l == last else ste_round((self.clips[l] / s_cur).clamp(1, VTH_MAX))
-            yield lin, w_q, s_w, s_cur, b_q, theta_int
-            if theta_int is not None:
-                u_in = (theta_int * s_cur).detach()
+            bias_max = GRADED_BIAS_MAX if graded else BIAS_MAX
+            # graded: hidden layers after the first keep bias <= 0 (see NetworkSpec._validate_graded)
+            bias_hi = 0 if graded and 0 < l < last else bias_max
+            b_q = ste_round((lin.bias / s_cur).clamp(-bias_max, bias_hi)) * s_cur
+            if l == last:
+                unit_int = None
+            elif graded:
+                step = (self.clips[l].detach() / (self.levels * s_cur)).clamp_min(1e-12)
+                unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift)
+            else:
+                unit_int = ste_round((self.clips[l] / s_cur).clamp(1, VTH_MAX))
+            yield lin, w_q, s_w, s_cur, b_q, unit_int
+            if unit_int is not None:
+                u_in = (unit_int * s_cur).detach()
 
     def forward_full(self, obs: torch.Tensor, timesteps: int | None = None) -> Forward:
         T = timesteps or self.timesteps
         h = self.encode(obs).float() / self.input_max
         counts = []
-        for lin, w_q, s_w, s_cur, b_q, theta_int in self._layers():
+        for lin, w_q, s_w, s_cur, b_q, unit_int in self._layers():
             z = F.linear(h, w_q, b_q)                                   # (B, n_out) real
-            if theta_int is None:
-                return Forward(z, counts)
-            theta = theta_int * s_cur                                   # real threshold
-            zT = torch.round(z.detach().double() / s_cur * T)           # integer drive * T
-            n = if_spike_count(zT, theta_int.detach(), T).long()
-            h_smooth = torch.minimum(F.relu(z), theta)
-            h = h_smooth + (n.float() * theta / T - h_smooth).detach()
+            if unit_int is None:
+                if self.value_head is None:
+                    return Forward(z, counts, z)
+                q = self.value_head(h) + z - z.mean(dim=1, keepdim=True)
+                return Forward(q, counts, z)
+            if self.scheme == "graded":
+                z_int = torch.round(z.detach().double() / s_cur)        # W_int x_int + b_int, exact
+                n = torch.floor(z_int / unit_int.double()).clamp(0, self.levels).long()
+                clip = self.levels * unit_int * s_cur                   # real clip (power-of-two step)
+                lam = self.clips[len(counts)]
+                h_smooth = torch.minimum(F.relu(z), lam + (clip - lam).detach())   # value: clip, grad: lambda
+                h = h_smooth + (n.float() * unit_int * s_cur - h_smooth).detach()
+            else:
+                theta = unit_int * s_cur                                # real threshold
+                zT = torch.round(z.detach().double() / s_cur * T)       # integer drive * T
+                n = if_spike_count(zT, unit_int.detach(), T).long()
+                h_smooth = torch.minimum(F.relu(z), theta)
+                h = h_smooth + (n.float() * theta / T - h_smooth).detach()
             counts.append(n)
         raise AssertionError("unreachable")
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.forward_full(obs).q
 
+    def readout(self, obs: torch.Tensor) -> torch.Tensor:
+        """(B, n_actions) the quantity the converted SNN computes (Q, or A with a dueling head)."""
+        return self.forward_full(obs).readout
+
     @torch.no_grad()
     def integer_layers(self) -> list[LayerInts]:
         """The network as integers: read back from the very values `forward_full` computes with."""
         return [LayerInts(torch.round(w_q / s_w).long(), torch.round(b_q / s_cur).long(),
-                          0 if theta_int is None else int(theta_int), float(s_cur))
-                for _, w_q, s_w, s_cur, b_q, theta_int in self._layers()]
+                          0 if unit_int is None else int(unit_int), float(s_cur))
+                for _, w_q, s_w, s_cur, b_q, unit_int in self._layers()]

@@ -38,7 +38,7 @@ def run_episodes(env: gym.Env, net: QuantQNetwork | None, snn: SNNPolicy | None,
         while not done:
             obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
             observations.append(obs)
-            q_fpnn = net(obs_t).numpy() if net is not None else None
+            q_fpnn = net.readout(obs_t).numpy() if net is not None else None
             if snn is None:
                 action = int(q_fpnn[0].argmax())
             else:

@@ -5,14 +5,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from neurochip.emulator import Emulator
+from neurochip.emulator import emulator_for
 from neurochip.ir import NetworkSpec
-from rivc.convert import readout_to_q
+from rivc.convert import hidden_activations, readout_to_q
 
 
 class SNNOutput(NamedTuple):
     q: np.ndarray                 # (B, n_actions) float64, readout rescaled to Q units
-    counts: list[np.ndarray]      # per hidden layer (B, n_l) int64 spike counts (emulator only; [] on Lava)
+    counts: list[np.ndarray]      # per hidden layer (B, n_l) int64 spike counts or graded payloads (emulator only; [] on Lava)
 
 
 class SNNPolicy:
@@ -29,7 +29,7 @@ class SNNPolicy:
         spec means a new Lava network (about 0.1 s); the emulator is rebuilt in microseconds."""
         self.spec = spec
         if self.backend == "emulator":
-            self._emu = Emulator(spec)
+            self._emu = emulator_for(spec)
         else:
             from neurochip.lava_backend import LavaNetwork
 
@@ -40,7 +40,7 @@ class SNNPolicy:
         """x_int: (B, n_in) int64 encoded observations."""
         if self._lava is None:
             v, counts = self._emu.infer(x_int)
-            return SNNOutput(readout_to_q(self.spec, v), counts)
+            return SNNOutput(readout_to_q(self.spec, v), hidden_activations(self.spec, counts))
         v = np.stack([self._lava.infer(x) for x in np.atleast_2d(x_int)])
         return SNNOutput(readout_to_q(self.spec, v), [])
 

@@ -44,7 +44,7 @@ def main() -> None:
     env.close()
     obs = torch.as_tensor(rec.observations)
     with torch.no_grad():
-        q_fpnn = ckpt.net(obs).numpy().astype(np.float64)
+        q_fpnn = ckpt.net.readout(obs).numpy().astype(np.float64)
     x = ckpt.net.encode(obs).numpy()
     scale = float(np.abs(q_fpnn).mean())
     rows = []

@@ -1,0 +1,70 @@
+"""The graded scheme's contract: at every depth and bit width the SNN (emulator and Lava) *is*
+the quantized FPNN, including with a dueling (advantage) readout."""
+import numpy as np
+import pytest
+import torch
+
+from neurochip.emulator import emulator_for
+from neurochip.ir import LayerSpec, NetworkSpec, SpecError
+from neurochip.lava_backend import LavaNetwork
+from rivc.convert import convert, encode, hidden_activations, readout_to_q
+from rivc.metrics import agrees
+from rivc.qnet import QuantQNetwork
+
+
+@pytest.mark.parametrize("hidden,weight_bits,activation_bits,dueling",
+                         [([64], 4, 4, False), ([32, 32], 4, 4, True), ([16, 16, 16], 2, 2, False), ([48], 8, 8, False)])
+def test_graded_snn_equals_quantized_fpnn_at_every_depth(hidden, weight_bits, activation_bits, dueling):
+    torch.manual_seed(len(hidden) + activation_bits)
+    net = QuantQNetwork(5, 7, hidden, weight_bits, 15, clip_init=0.5, scheme="graded",
+                        activation_bits=activation_bits, dueling=dueling)
+    obs = torch.rand(3000, 5) * 2 - 1
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    spec = convert(net)
+    assert spec.scheme == "graded" and spec.steps_per_inference == len(hidden) + 2
+    v, sent = emulator_for(spec).infer(encode(spec, obs.numpy()))
+    for got, want in zip(hidden_activations(spec, sent), fwd.counts):
+        np.testing.assert_array_equal(got, want.numpy())
+        assert got.max() <= 2 ** activation_bits - 1
+    assert fwd.counts[0].max() > 0, "the test network should send payloads"
+    q_snn = readout_to_q(spec, v)
+    np.testing.assert_allclose(q_snn, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q_snn).max())
+    assert agrees(fwd.readout.numpy(), q_snn.argmax(axis=1)).all()
+    if dueling:   # the advantage readout acts like Q
+        assert (fwd.q.argmax(1) == fwd.readout.argmax(1)).all()
+
+
+def test_graded_lava_equals_emulator_on_a_converted_network():
+    torch.manual_seed(0)
+    net = QuantQNetwork(4, 5, [24, 12], 4, 15, clip_init=0.5, scheme="graded", activation_bits=4)
+    spec = convert(net)
+    x = encode(spec, (torch.rand(8, 4) * 2 - 1).numpy())
+    v_emu, _ = emulator_for(spec).infer(x)
+    with LavaNetwork(spec) as lava:
+        v_lava = np.stack([lava.infer(row) for row in x])
+    np.testing.assert_array_equal(v_lava, v_emu)
+
+
+def test_hand_derived_graded_network():
+    """x = 10, weight 3 (mantissa 6, exp -1): z = 30 + bias 5 = 35; state_exp 2 sends 35 >> 2 = 8;
+    the clamp twin (bias 5 - 3 * 4 = -7) sends (30 - 7) >> 2 = 5, so q = 8 - 5 = 3 = L (2 bits).
+    Readout weight 2 on the pair: 2 * 8 - 2 * 5 + bias 1 = 7."""
+    spec = NetworkSpec(layers=[
+        LayerSpec("h", np.array([[6], [6]], np.int32), -1, np.array([5, -7], np.int32), 0, vth=0,
+                  num_message_bits=8, neuron="sigma_delta", state_exp=2, act_mode="relu"),
+        LayerSpec("out", np.array([[4, -4]], np.int32), -1, np.array([1], np.int32), 0, vth=0,
+                  num_message_bits=24, spiking=False, neuron="sigma_delta", act_mode="unit"),
+    ], timesteps=1, scheme="graded").validate()
+    act, sent = emulator_for(spec).infer(np.array([[10]]))
+    assert sent[0].tolist() == [[8, 5]]
+    assert hidden_activations(spec, sent)[0].tolist() == [[3]]
+    assert act.tolist() == [[7]]
+
+
+def test_graded_validation_rejects_a_positive_bias_after_the_first_layer():
+    torch.manual_seed(0)
+    spec = convert(QuantQNetwork(4, 3, [8, 8], 4, 15, scheme="graded"))
+    spec.layers[1].bias_mant[0] = 3
+    with pytest.raises(SpecError, match="hidden layers after the first need bias <= 0"):
+        spec.validate()
