@@ -35,6 +35,26 @@ def import_lava():
     return RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor
 
 
+LOIHI2_MISSING = ("backend=loihi2 needs Intel's lava-loihi extension (Loihi 2 hardware access is through the "
+                  "Intel Neuromorphic Research Community, INRC), which is not importable here; backend=lava runs "
+                  "the same process graph on Lava's bit-accurate CPU simulator")
+
+
+def loihi2_run_config():
+    """`Loihi2HwCfg()` when lava-loihi is installed; SpecError (one line: what is missing, what
+    to use instead) otherwise. The spec was validated against Loihi's ranges at conversion."""
+    from neurochip.ir import SpecError
+
+    import_lava()
+    from lava.utils.loihi import is_installed
+
+    if not is_installed():
+        raise SpecError(LOIHI2_MISSING)
+    from lava.magma.core.run_configs import Loihi2HwCfg
+
+    return Loihi2HwCfg()
+
+
 def _sigma_delta_class():
     """Lava's SigmaDelta process (call after `import_lava`, which installs the 3.11 fix)."""
     from lava.proc.sdn.process import ActivationMode, SigmaDelta

@@ -96,14 +96,23 @@ class DeployRunConfig:
     checkpoint: Optional[str] = None           # a training checkpoint (the SNN is converted from it) ...
     spec: Optional[str] = None                 # ... or a NetworkSpec file (deployed as is; no FPNN to compare)
     env_id: Optional[str] = None               # run on another task id (same observation size); None = the saved one
-    backend: str = "emulator"                  # emulator | lava
+    backend: str = "emulator"                  # emulator | lava | loihi2 | snntorch
     episodes: int = 5
     seed: int = 0
     timesteps: Optional[int] = None            # override T; None = the checkpoint's
     max_episode_steps: Optional[int] = None
 
 
-BACKENDS = ("emulator", "lava")
+BACKENDS = ("emulator", "lava")                                  # training rollouts
+DEPLOY_BACKENDS = ("emulator", "lava", "loihi2", "snntorch")
+
+
+@dataclass
+class ExportRunConfig:
+    checkpoint: Optional[str] = None           # a training checkpoint (converted in its scheme) ...
+    spec: Optional[str] = None                 # ... or a NetworkSpec file
+    format: str = "spec"                       # spec | netx | nir
+    out: Optional[str] = None                  # output file; None = network.<ext> in the run directory
 
 
 def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:

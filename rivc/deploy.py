@@ -1,4 +1,4 @@
-"""rivc-deploy checkpoint=PATH|spec=PATH backend=emulator|lava episodes=N seed=S
+"""rivc-deploy checkpoint=PATH|spec=PATH backend=emulator|lava|loihi2|snntorch episodes=N seed=S
 
 Converts the checkpoint's quantized network to a NetworkSpec, lets the SNN control the task
 for N greedy episodes on the chosen backend, compares every action with the quantized FPNN,
@@ -21,13 +21,13 @@ def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
     from envs import ObservationScaling, make_env
     from neurochip.ir import NetworkSpec, SpecError
     from rivc.checkpoint import load_checkpoint, write_json
-    from rivc.config import BACKENDS, ConfigError
+    from rivc.config import DEPLOY_BACKENDS, ConfigError
     from rivc.convert import convert, task_meta
     from rivc.rollout import actions_sha256, run_episodes
     from rivc.snn_policy import SNNPolicy
 
-    if cfg.backend not in BACKENDS:
-        raise ConfigError(f"backend must be one of {BACKENDS}, got {cfg.backend!r}")
+    if cfg.backend not in DEPLOY_BACKENDS:
+        raise ConfigError(f"backend must be one of {DEPLOY_BACKENDS}, got {cfg.backend!r}")
     if cfg.episodes < 1:
         raise ConfigError(f"episodes must be >= 1, got {cfg.episodes}")
     if (cfg.checkpoint is None) == (cfg.spec is None):

@@ -10,7 +10,7 @@ from hydra.core.config_store import ConfigStore
 from envs import EnvError
 from neurochip.ir import SpecError
 from rivc.checkpoint import CheckpointError
-from rivc.config import ConfigError, DeployRunConfig, PowerRunConfig, TrainRunConfig
+from rivc.config import ConfigError, DeployRunConfig, ExportRunConfig, PowerRunConfig, TrainRunConfig
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 USER_ERRORS = (ConfigError, EnvError, SpecError, CheckpointError)
@@ -19,6 +19,7 @@ _cs = ConfigStore.instance()
 _cs.store(name="train_schema", node=TrainRunConfig)
 _cs.store(name="deploy_schema", node=DeployRunConfig)
 _cs.store(name="power_schema", node=PowerRunConfig)
+_cs.store(name="export_schema", node=ExportRunConfig)
 
 
 def user_errors_as_one_line(prog: str):

@@ -16,8 +16,10 @@ class SNNOutput(NamedTuple):
 
 
 class SNNPolicy:
-    """Runs a NetworkSpec on `backend` ('emulator' or 'lava'). Use as a context manager:
-    the Lava backend holds OS processes that must be stopped."""
+    """Runs a NetworkSpec on `backend`: 'emulator' (bit-exact, batched), 'lava' (Lava's CPU
+    simulator, fixed_pt), 'loihi2' (the same Lava graph under Loihi2HwCfg; needs Intel's
+    lava-loihi) or 'snntorch' (floating point, rate scheme). Use as a context manager: the
+    Lava backends hold OS processes that must be stopped."""
 
     def __init__(self, spec: NetworkSpec, backend: str = "emulator"):
         self.backend = backend
@@ -30,11 +32,15 @@ class SNNPolicy:
         self.spec = spec
         if self.backend == "emulator":
             self._emu = emulator_for(spec)
+        elif self.backend == "snntorch":
+            from rivc.snntorch_backend import SnnTorchNetwork
+
+            self._emu = SnnTorchNetwork(spec)
         else:
-            from neurochip.lava_backend import LavaNetwork
+            from neurochip.lava_backend import LavaNetwork, loihi2_run_config
 
             self.close()
-            self._lava = LavaNetwork(spec)
+            self._lava = LavaNetwork(spec, run_cfg=loihi2_run_config() if self.backend == "loihi2" else None)
 
     def __call__(self, x_int: np.ndarray) -> SNNOutput:
         """x_int: (B, n_in) int64 encoded observations."""

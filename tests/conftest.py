@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 BIN = Path(sys.executable).parent
+TINY = ["train.env_steps=300", "agent.learning_starts=100", "env.calibration_steps=200", "train.eval_episodes=1",
+        "train.log_every=100", "train.checkpoint_every=200", "agent.hidden=[16]"]
+
+
+def run(cmd, env, check=True):
+    """Run a console entry point; with check, fail the test with its stderr unless it exits 0."""
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
 
 @pytest.fixture
 def cli_env():
@@ -16,3 +27,12 @@ def cli_env():
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("HYDRA_FULL_ERROR", None)
     return env
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    """A tiny rivc-train run (300 steps, one hidden layer of 16), shared by the entry-point tests."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    run_dir = tmp_path_factory.mktemp("train")
+    run(["rivc-train", *TINY, f"hydra.run.dir={run_dir}"], env)
+    return run_dir

@@ -5,26 +5,7 @@ from pathlib import Path
 
 import pytest
 
-TINY = ["train.env_steps=300", "agent.learning_starts=100", "env.calibration_steps=200", "train.eval_episodes=1",
-        "train.log_every=100", "train.checkpoint_every=200", "agent.hidden=[16]"]
-
-
-def run(cmd, env, check=True):
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    if check:
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    import os
-    import sys
-
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    run_dir = tmp_path_factory.mktemp("train")
-    run(["rivc-train", *TINY, f"hydra.run.dir={run_dir}"], env)
-    return run_dir
+from conftest import TINY, run
 
 
 def test_train_writes_result_checkpoint_and_logs(trained):
