@@ -25,26 +25,15 @@ def with_scheme(net: QuantQNetwork, scheme: str, timesteps: int | None = None) -
 
 
 @torch.no_grad()
-def calibrate_clips(net: QuantQNetwork, obs: torch.Tensor, percentile: float = 100.0) -> QuantQNetwork:
-    """A copy of `net` whose hidden clips are the `percentile` (100 = max) of each layer's
-    positive pre-activations on `obs` (B, obs_dim). Layers without positive drive keep their clip."""
-    net = copy.deepcopy(net)
+def calibrate_clips(net: QuantQNetwork, obs: torch.Tensor, percentile: float = 100.0,
+                    inplace: bool = False) -> QuantQNetwork:
+    """`net` (or a copy) whose hidden clips are the `percentile` (100 = max) of each layer's
+    positive pre-activations on `obs` (B, obs_dim), layer by layer (a quantized layer's input
+    depends on the clips below it). Layers without positive drive keep their clip."""
+    net = net if inplace else copy.deepcopy(net)
     for l in range(len(net.shape.hidden)):
-        z = _pre_activation(net, obs, l)
+        z = net.pre_activations(obs)[l]
         pos = z[z > 0]
         if pos.numel():
             net.clips[l] = float(np.percentile(pos.numpy(), percentile))
     return net
-
-
-def _pre_activation(net: QuantQNetwork, obs: torch.Tensor, layer: int) -> torch.Tensor:
-    """z of hidden layer `layer` (B, n) in real units, with the network's current quantization."""
-    counts = net.forward_full(obs).counts
-    T = net.timesteps if net.scheme == "rate" else 1
-    h = net.encode(obs).float() / net.input_max
-    for l, (_, w_q, _, s_cur, b_q, unit_int) in enumerate(net._layers()):
-        z = torch.nn.functional.linear(h, w_q, b_q)
-        if l == layer:
-            return z
-        h = counts[l].float() * unit_int * s_cur / T
-    raise IndexError(layer)

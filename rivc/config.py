@@ -30,6 +30,8 @@ class QuantConfig:
 class SNNConfig:
     scheme: str = "rate"                       # rate: binary spikes, IF, reset to zero | graded: Loihi 2 graded spikes (SigmaDelta)
     timesteps: Optional[int] = None            # T (rate); None = 2^activation_bits - 1; the graded scheme uses 1
+    calibration_percentile: float = 99.9       # float networks (agent.quantized=false): clips from this percentile
+                                               # of each layer's activations on the latest training batch
 
 
 @dataclass
@@ -63,6 +65,7 @@ class AgentConfig:
     eps_fraction: float = 0.3                  # fraction of env_steps over which epsilon decays
     clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
     dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
+    quantized: bool = True                     # false: FP32 training, post-training quantization at each conversion
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
@@ -70,6 +73,7 @@ class AgentConfig:
 class TrainConfig:
     env_steps: int = 30_000
     convert_every: int = 1                     # gradient updates between conversions
+    collector: str = "snn"                     # who acts during training: snn (RIVC) | fpnn (float reference)
     eval_episodes: int = 5                     # greedy SNN episodes per evaluation
     eval_every: int = 5000                     # env steps between greedy SNN evaluations (0 = only at the end)
     target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this
@@ -89,6 +93,7 @@ class TrainRunConfig:
     seed: int = 0
     torch_threads: int = 1
     resume: bool = False                       # continue the run in hydra.run.dir from train_state.pt
+    method: str = "rivc"                       # label written to result.json (set by configs/experiment/*)
 
 
 @dataclass
@@ -146,6 +151,10 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError("agent.exploration=softmax needs a finite agent.beta")
     if cfg.backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {BACKENDS}, got {cfg.backend!r}")
+    if cfg.train.collector not in ("snn", "fpnn"):
+        raise ConfigError(f"train.collector must be 'snn' or 'fpnn', got {cfg.train.collector!r}")
+    if not 0 < cfg.snn.calibration_percentile <= 100:
+        raise ConfigError(f"snn.calibration_percentile must be in (0, 100], got {cfg.snn.calibration_percentile}")
     if cfg.train.env_steps < 1 or cfg.train.convert_every < 1:
         raise ConfigError("train.env_steps and train.convert_every must be >= 1")
     if not cfg.agent.hidden or min(cfg.agent.hidden) < 1:

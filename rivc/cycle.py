@@ -18,6 +18,7 @@ import torch
 from tqdm import tqdm
 
 from envs import ObservationScaling, calibrate_observation_scaling, make_env
+from rivc.calibrate import calibrate_clips
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
 from rivc.convert import convert, task_meta
@@ -34,7 +35,15 @@ log = logging.getLogger(__name__)
 
 LOG_FIELDS = ["env_step", "updates", "episodes", "return_mean", "epsilon", "loss", "q_mean",
               "action_agreement", "q_error", "q_error_rel", "action_gap", "action_gap_rel",
-              "action_gap_p05_rel", "spike_rate_l0", "count_error_l0", "alpha", "steps_per_s"]
+              "action_gap_p05_rel", "alpha", "steps_per_s"]
+
+
+def log_fields(n_hidden: int) -> list[str]:
+    """metrics.csv columns: LOG_FIELDS plus, per hidden layer i, the SNN's mean activation per
+    neuron per timestep (spike rate; graded: payload) and its mean |error| against the
+    quantized FPNN's activation (spikes or payload units)."""
+    per_layer = [f"{name}_l{i}" for i in range(n_hidden) for name in ("spike_rate", "count_error")]
+    return LOG_FIELDS[:-2] + per_layer + LOG_FIELDS[-2:]
 
 
 def observation_scaling(env_cfg, seed: int) -> ObservationScaling:
@@ -61,8 +70,8 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
         "action_agreement": cm.action_agreement, "q_error": cm.q_error, "q_error_rel": cm.q_error_rel,
         "action_gap": cm.action_gap, "action_gap_rel": cm.action_gap_rel,
         "action_gap_p05_rel": cm.action_gap_p05_rel, "alpha": st.alpha,
-        "spike_rate_l0": cm.spike_rate[0] if cm.spike_rate else float("nan"),
-        "count_error_l0": cm.count_error[0] if cm.count_error else float("nan"),
+        **{f"spike_rate_l{i}": r for i, r in enumerate(cm.spike_rate)},
+        **{f"count_error_l{i}": e for i, e in enumerate(cm.count_error)},
         "steps_per_s": len(w["q_fpnn"]) / max(seconds, 1e-9),
     }
 
@@ -76,12 +85,15 @@ def conversion_summary(metrics_csv: Path, net: QuantQNetwork, final_states: np.n
         rows = list(csv.DictReader(f))
     agreement = [float(r["action_agreement"]) for r in rows]
     q_err = [float(r["q_error_rel"]) for r in rows]
+    layer_err = [[float(r[k]) for r in rows] for k in rows[0] if k.startswith("count_error_l")]
     with torch.no_grad():
         q = net.readout(torch.as_tensor(final_states)).numpy()   # A with a dueling head: the same gaps
     gap = action_gap(q) / (np.abs(q).mean() + 1e-12)
     return {
         "action_agreement_mean": float(np.mean(agreement)), "action_agreement_min": float(np.min(agreement)),
         "q_error_rel_mean": float(np.mean(q_err)), "q_error_rel_max": float(np.max(q_err)),
+        "count_error_mean_per_layer": [float(np.mean(e)) for e in layer_err],
+        "count_error_max_per_layer": [float(np.max(e)) for e in layer_err],
         "alpha_final": st.alpha, "alpha_trajectory": st.alpha_trajectory,
         "final_states_action_gap_rel": {p: float(np.percentile(gap, int(p[1:]))) for p in ("p5", "p25", "p50", "p75", "p95")},
     }
@@ -130,19 +142,29 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     T = timesteps_for(cfg.snn, cfg.quant)
     a = cfg.agent
     net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init,
-                        scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling)
+                        scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling,
+                        quantized=a.quantized)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr)
     buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma)
-    snn = SNNPolicy(convert(net, T, cfg.quant.activation_bits), cfg.backend)
+    calib = {"obs": None}          # float networks: clips from the latest training batch
+
+    def convert_net():
+        """The SNN of the current weights (float networks: post-training quantization with clips
+        calibrated on the latest batch of replayed states)."""
+        if not net.quantized and calib["obs"] is not None:
+            calibrate_clips(net, calib["obs"], cfg.snn.calibration_percentile, inplace=True)
+        return convert(net, T, cfg.quant.activation_bits)
+
+    snn = SNNPolicy(convert_net(), cfg.backend)
     ckpt_path, last_path = run_dir / "checkpoint.pt", run_dir / "last.pt"
     cfg_dict = asdict(cfg)
     st = LoopState(alpha=a.alpha)
     if cfg.resume:
         st = load_train_state(run_dir, cfg_dict, net, target, optimizer, buffer, rng, env)
-        snn.load(convert(net, T, cfg.quant.activation_bits))
+        snn.load(convert_net())
         log.info("resuming at env step %d", st.step)
-    runlog = RunLog(run_dir, LOG_FIELDS, resume_after_step=st.step if cfg.resume else None)
+    runlog = RunLog(run_dir, log_fields(len(a.hidden)), resume_after_step=st.step if cfg.resume else None)
 
     def checkpoint(path: Path, step: int) -> None:
         save_checkpoint(path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
@@ -153,7 +175,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     eval_seed = 10_000 + 1000 * cfg.seed
 
     def evaluate(step: int) -> float:
-        with SNNPolicy(convert(net, T, cfg.quant.activation_bits), "emulator") as greedy_snn:
+        with SNNPolicy(convert_net(), "emulator") as greedy_snn:
             rec = run_episodes(eval_env, net, greedy_snn, cfg.train.eval_episodes, eval_seed)
         mean = float(np.mean(rec.returns))
         st.evals.append({"env_step": step, "snn_return": mean, "action_agreement": rec.agreement})
@@ -185,7 +207,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             st.window["c_fpnn"].append([c.numpy()[0] for c in fwd.counts])
             st.window["c_snn"].append([c[0] for c in out.counts])
             epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - step / (a.eps_fraction * cfg.train.env_steps))
-            action = behaviour_action(out.q[0], a, epsilon, rng)
+            acting_q = out.q[0] if cfg.train.collector == "snn" else fwd.readout.numpy()[0]
+            action = behaviour_action(acting_q, a, epsilon, rng)
 
             next_obs, reward, terminated, truncated, _ = env.step(action)
             # Only true terminations stop bootstrapping; time-limit truncations do not.
@@ -196,15 +219,16 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                 st.last_return, st.ep_return, st.needs_reset = st.ep_return, 0.0, True
 
             if step >= a.learning_starts and step % a.train_freq == 0:
-                m = update(net, target, optimizer, buffer.sample(a.batch_size, rng), a.gamma, st.alpha, a.beta,
-                           a.max_grad_norm, a.loss)
+                batch = buffer.sample(a.batch_size, rng)
+                calib["obs"] = batch.obs
+                m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss)
                 st.losses.append(m.loss)
                 st.q_means.append(m.q_mean)
                 st.n_updates += 1
                 if st.n_updates % a.target_update_interval == 0:
                     target.load_state_dict(net.state_dict())
                 if st.n_updates % cfg.train.convert_every == 0:
-                    snn.load(convert(net, T, cfg.quant.activation_bits))
+                    snn.load(convert_net())
 
             if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
                 now = time.perf_counter()
@@ -248,7 +272,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     write_json(run_dir / "evals.json", {"evals": st.evals})
 
     # Final evaluation of the delivered network on fresh seeds: greedy FPNN, then greedy SNN.
-    spec = convert(net, T, cfg.quant.activation_bits)
+    spec = convert_net()
     spec.meta = task_meta(cfg.env.id, cfg.env.action_bins, scaling)
     spec.save(run_dir / "network.spec")
     final_seed = 20_000 + 1000 * cfg.seed
@@ -258,13 +282,13 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     env.close()
     eval_env.close()
     result = {
-        "env_id": cfg.env.id, "env_steps": env_steps_done, "env_steps_budget": cfg.train.env_steps,
+        "method": cfg.method, "env_id": cfg.env.id, "env_steps": env_steps_done, "env_steps_budget": cfg.train.env_steps,
         "updates": st.n_updates, "delivered_checkpoint_step": st.best["env_step"] if cfg.train.keep_best else env_steps_done,
         "last_checkpoint": str(last_path.resolve()),
         "evals": st.evals,
         "wall_s": round(time.perf_counter() - start, 2), "loop_s": round(loop_s, 2), "checkpoint": str(ckpt_path.resolve()),
         "spec": str((run_dir / "network.spec").resolve()),
-        "scheme": cfg.snn.scheme, "dueling": a.dueling,
+        "scheme": cfg.snn.scheme, "dueling": a.dueling, "quantized": a.quantized, "collector": cfg.train.collector,
         "timesteps": T, "timesteps_per_action": spec.steps_per_inference,
         "weight_bits": cfg.quant.weight_bits, "activation_bits": cfg.quant.activation_bits,
         "alpha": a.alpha, "beta": a.beta, "seed": cfg.seed,

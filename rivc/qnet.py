@@ -23,6 +23,12 @@ current units; the step 2^m (m in 0..7, the SigmaDelta's state_exp) is the clip 
 to a power of two: m = round(log2(lambda / (L s_cur))). One payload unit is worth 2^m s_cur.
 This is exact at every depth.
 
+Float training (`quantized=False`, the ablations' "naive" framework): the network is a plain
+FP32 ReLU MLP; the converter quantizes it after training steps (post-training weight
+quantization) with per-layer clips calibrated from visited states (rivc.calibrate). Its
+`counts` are the ideal activations the SNN should reach: floor(T clamp(h / lambda, 0, 1))
+(rate) or clamp(floor(L h / lambda), 0, L) (graded).
+
 Dueling head (optional): the quantized readout is the advantage stream A (what the SNN
 computes and acts on: argmax A = argmax Q); a float state-value head V on the last hidden
 layer stays in the learner, Q = V + A - mean_a A.
@@ -86,7 +92,7 @@ class QuantQNetwork(nn.Module):
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: Sequence[int], weight_bits: int,
                  timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
-                 activation_bits: int = 4, dueling: bool = False):
+                 activation_bits: int = 4, dueling: bool = False, quantized: bool = True):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
@@ -101,6 +107,7 @@ class QuantQNetwork(nn.Module):
         self.scheme = scheme
         self.activation_bits = activation_bits
         self.levels = 2 ** activation_bits - 1
+        self.quantized = quantized
         # Largest state_exp: 0..7, and the clamp neuron's bias b - L 2^m must stay 16-bit.
         self.max_shift = min(7, (2 ** 14 // self.levels).bit_length() - 1)
 
@@ -113,7 +120,8 @@ class QuantQNetwork(nn.Module):
         return {"obs_dim": self.shape.obs_dim, "n_actions": self.shape.n_actions,
                 "hidden": list(self.shape.hidden), "weight_bits": self.weight_bits,
                 "timesteps": self.timesteps, "input_bits": (self.input_max + 1).bit_length(),
-                "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling}
+                "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling,
+                "quantized": self.quantized}
 
     def _weight_q(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         qmax = 2 ** (self.weight_bits - 1) - 1
@@ -152,17 +160,55 @@ class QuantQNetwork(nn.Module):
             if unit_int is not None:
                 u_in = (unit_int * s_cur).detach()
 
+    def _readout(self, h: torch.Tensor, z: torch.Tensor, counts: list) -> Forward:
+        """The last layer's output z (B, A) as Q, or as A with the float value head on h."""
+        if self.value_head is None:
+            return Forward(z, counts, z)
+        return Forward(self.value_head(h) + z - z.mean(dim=1, keepdim=True), counts, z)
+
+    def _forward_float(self, obs: torch.Tensor, T: int) -> Forward:
+        """Plain FP32 ReLU MLP (quantized=False); counts are the ideal SNN activations."""
+        h = obs.clamp(-1, 1)
+        counts = []
+        for l, lin in enumerate(self.linears):
+            z = lin(h)
+            if l == len(self.linears) - 1:
+                return self._readout(h, z, counts)
+            h = F.relu(z)
+            frac = (h.detach() / self.clips[l].detach().clamp_min(1e-12)).clamp(0, 1)
+            counts.append(torch.floor(frac * (self.levels if self.scheme == "graded" else T)).long())
+        raise AssertionError("unreachable")
+
+    def pre_activations(self, obs: torch.Tensor) -> list[torch.Tensor]:
+        """Per hidden layer, z (B, n_l) in real units as the network computes it (float, or
+        quantized with the current clips of the layers below)."""
+        zs = []
+        if not self.quantized:
+            h = obs.clamp(-1, 1)
+            for lin in self.linears[:-1]:
+                zs.append(lin(h))
+                h = F.relu(zs[-1])
+            return zs
+        counts = self.forward_full(obs).counts
+        T = self.timesteps if self.scheme == "rate" else 1
+        h = self.encode(obs).float() / self.input_max
+        for l, (_, w_q, _, s_cur, b_q, unit_int) in enumerate(self._layers()):
+            if unit_int is None:
+                return zs
+            zs.append(F.linear(h, w_q, b_q))
+            h = counts[l].float() * unit_int * s_cur / T
+        return zs
+
     def forward_full(self, obs: torch.Tensor, timesteps: int | None = None) -> Forward:
         T = timesteps or self.timesteps
+        if not self.quantized:
+            return self._forward_float(obs, T)
         h = self.encode(obs).float() / self.input_max
         counts = []
         for lin, w_q, s_w, s_cur, b_q, unit_int in self._layers():
             z = F.linear(h, w_q, b_q)                                   # (B, n_out) real
             if unit_int is None:
-                if self.value_head is None:
-                    return Forward(z, counts, z)
-                q = self.value_head(h) + z - z.mean(dim=1, keepdim=True)
-                return Forward(q, counts, z)
+                return self._readout(h, z, counts)
             if self.scheme == "graded":
                 z_int = torch.round(z.detach().double() / s_cur)        # W_int x_int + b_int, exact
                 n = torch.floor(z_int / unit_int.double()).clamp(0, self.levels).long()

@@ -1,0 +1,144 @@
+"""Tables and plots of an ablation sweep, regenerated from its run directories.
+
+usage: .venv/bin/python scripts/ablation_report.py RUN_ROOT [--out docs/results]
+
+RUN_ROOT is a Hydra multirun directory of rivc-train runs (configs/ablation.yaml). Every run's
+result.json, evals.json and metrics.csv are read; per task, bit width and method the table gives
+mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds), the final
+action agreement, and the mean training-time agreement. Writes results.md, results.csv,
+summary.json (the per-run series the plots use: small enough to commit) and per task
+return_vs_steps_<task>.png and agreement_alpha_<task>.png into --out."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ["fpnn_reference", "naive", "qat_only", "gap_only", "rivc"]
+
+
+def load_runs(root: Path) -> list[dict]:
+    runs = []
+    for result_path in sorted(root.rglob("result.json")):
+        r = json.loads(result_path.read_text())
+        if "final_eval" not in r or "method" not in r:
+            continue
+        with open(result_path.parent / "metrics.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        runs.append({
+            "dir": str(result_path.parent.relative_to(root)), "method": r["method"], "env_id": r["env_id"],
+            "bits": f"w{r['weight_bits']}a{r['activation_bits']}", "seed": r["seed"], "env_steps": r["env_steps"],
+            "wall_s": r["wall_s"], "snn_return": r["final_eval"]["snn_return"], "fpnn_return": r["final_eval"]["fpnn_return"],
+            "final_agreement": r["final_eval"]["action_agreement"],
+            "train_agreement": r["conversion"]["action_agreement_mean"],
+            "evals": [(e["env_step"], e["snn_return"]) for e in r["evals"]],
+            "agreement": [(int(x["env_step"]), float(x["action_agreement"])) for x in rows],
+            "alpha": [(int(x["env_step"]), float(x["alpha"])) for x in rows],
+        })
+    return runs
+
+
+def mean_std(values: list[float]) -> str:
+    return f"{np.mean(values):.1f} ± {np.std(values):.1f}" if values else "-"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("root")
+    ap.add_argument("--out", default="docs/results")
+    args = ap.parse_args()
+    root, out = Path(args.root), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs = load_runs(root)
+    if not runs:
+        raise SystemExit(f"ablation_report: error: no finished rivc-train runs under {root}")
+    cells = defaultdict(list)
+    for r in runs:
+        cells[(r["env_id"], r["bits"], r["method"])].append(r)
+
+    rows, lines = [], []
+    for env_id in sorted({k[0] for k in cells}):
+        for bits in sorted({k[1] for k in cells if k[0] == env_id}):
+            ref = cells.get((env_id, bits, "fpnn_reference"), [])
+            ref_return = float(np.mean([r["fpnn_return"] for r in ref])) if ref else None
+            lines += [f"### {env_id}, {bits}", "",
+                      "| method | seeds | env steps | final SNN return | final FPNN return | final agreement | "
+                      "mean agreement in training | SNN / fpnn_reference FPNN | goal (>= 90%) |",
+                      "|---|---|---|---|---|---|---|---|---|"]
+            for method in METHODS:
+                rs = cells.get((env_id, bits, method))
+                if not rs:
+                    continue
+                snn = [r["snn_return"] for r in rs]
+                ratio = float(np.mean(snn)) / ref_return if ref_return else None
+                goal = "-" if ratio is None or method != "rivc" else ("met" if ratio >= 0.9 else "missed")
+                row = {"env_id": env_id, "bits": bits, "method": method, "seeds": len(rs),
+                       "env_steps": int(np.mean([r["env_steps"] for r in rs])),
+                       "snn_return_mean": float(np.mean(snn)), "snn_return_std": float(np.std(snn)),
+                       "fpnn_return_mean": float(np.mean([r["fpnn_return"] for r in rs])),
+                       "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
+                       "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
+                       "train_agreement_mean": float(np.mean([r["train_agreement"] for r in rs])),
+                       "snn_over_reference_fpnn": ratio}
+                rows.append(row)
+                lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | "
+                             f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
+                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%'} | {goal} |")
+            lines.append("")
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    with open(out / "results.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    (out / "summary.json").write_text(json.dumps(runs, indent=1) + "\n")
+    plot(cells, out)
+    print("\n".join(lines))
+
+
+def plot(cells: dict, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for env_id in sorted({k[0] for k in cells}):
+        for bits in sorted({k[1] for k in cells if k[0] == env_id}):
+            tag = f"{env_id.split('-')[0]}_{bits}"
+            fig, ax = plt.subplots(figsize=(6.4, 4))
+            fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6))
+            for method in METHODS:
+                rs = cells.get((env_id, bits, method))
+                if not rs:
+                    continue
+                steps = [s for s, _ in rs[0]["evals"]]
+                vals = np.array([[v for _, v in r["evals"]][:len(steps)] for r in rs if len(r["evals"]) >= len(steps)])
+                line, = ax.plot(steps, vals.mean(axis=0), "o-", ms=3, label=f"{method} ({len(rs)} seeds)")
+                ax.fill_between(steps, vals.min(axis=0), vals.max(axis=0), color=line.get_color(), alpha=0.15)
+                for k, key in enumerate(("agreement", "alpha")):
+                    xs = [s for s, _ in rs[0][key]]
+                    ys = np.array([[v for _, v in r[key]][:len(xs)] for r in rs if len(r[key]) >= len(xs)])
+                    ax2[k].plot(xs, ys.mean(axis=0), label=method)
+            ax.set_xlabel("environment steps")
+            ax.set_ylabel("greedy SNN return (mean, min-max band)")
+            ax.set_title(f"{env_id}, {bits}", fontsize=10)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            fig.savefig(out / f"return_vs_steps_{tag}.png", dpi=110)
+            ax2[0].set_title("action agreement SNN vs FPNN (per log interval)", fontsize=10)
+            ax2[1].set_title("alpha (gap coefficient)", fontsize=10)
+            for a in ax2:
+                a.set_xlabel("environment steps")
+                a.grid(alpha=0.3)
+            ax2[0].legend(fontsize=8)
+            fig2.tight_layout()
+            fig2.savefig(out / f"agreement_alpha_{tag}.png", dpi=110)
+            plt.close("all")
+
+
+if __name__ == "__main__":
+    main()
