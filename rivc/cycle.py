@@ -62,6 +62,7 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
     cm = conversion_metrics(np.array(w["q_fpnn"]), np.array(w["q_snn"]), [np.array(c) for c in zip(*w["c_fpnn"])],
                             [np.array(c) for c in zip(*w["c_snn"])], T)
     st.last_agreement = cm.action_agreement
+    n_hidden = len(w["c_fpnn"][0]) if w["c_fpnn"] else 0      # the Lava backend returns no SNN counts: NaN
     return {
         "env_step": step, "updates": st.n_updates, "episodes": len(st.ep_returns),
         "return_mean": float(np.mean(st.ep_returns[-10:])) if st.ep_returns else float("nan"),
@@ -70,8 +71,8 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
         "action_agreement": cm.action_agreement, "q_error": cm.q_error, "q_error_rel": cm.q_error_rel,
         "action_gap": cm.action_gap, "action_gap_rel": cm.action_gap_rel,
         "action_gap_p05_rel": cm.action_gap_p05_rel, "alpha": st.alpha,
-        **{f"spike_rate_l{i}": r for i, r in enumerate(cm.spike_rate)},
-        **{f"count_error_l{i}": e for i, e in enumerate(cm.count_error)},
+        **{f"spike_rate_l{i}": cm.spike_rate[i] if i < len(cm.spike_rate) else float("nan") for i in range(n_hidden)},
+        **{f"count_error_l{i}": cm.count_error[i] if i < len(cm.count_error) else float("nan") for i in range(n_hidden)},
         "steps_per_s": len(w["q_fpnn"]) / max(seconds, 1e-9),
     }
 
