@@ -1,0 +1,53 @@
+"""rivc-power for every policy of an ablation sweep (or any run directories), as one table.
+
+usage: .venv/bin/python scripts/power_table.py RUN_ROOT [--methods rivc] [--out docs/results/power.md]
+
+Runs `rivc-power checkpoint=<run>/checkpoint.pt episodes=1 max_episode_steps=300` for each run
+(output next to the checkpoint, in <run>/power/) and tabulates energy and latency ratios
+A72 / neurochip with their band, next to the paper's 15x (power) and 5x (speed)."""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("root")
+    ap.add_argument("--methods", default="rivc", help="comma-separated methods to include ('all' for every run)")
+    ap.add_argument("--out", default="docs/results/power.md")
+    args = ap.parse_args()
+    root = Path(args.root)
+    methods = None if args.methods == "all" else set(args.methods.split(","))
+    rivc_power = Path(sys.executable).parent / "rivc-power"
+    lines = ["| run | scheme | timesteps | energy A72/chip | latency A72/chip | power at control rate A72/chip |",
+             "|---|---|---|---|---|---|"]
+    for result_path in sorted(root.rglob("result.json")):
+        result = json.loads(result_path.read_text())
+        if "method" not in result or (methods is not None and result["method"] not in methods):
+            continue
+        run_dir = result_path.parent
+        out = run_dir / "power"
+        subprocess.run([str(rivc_power), f"checkpoint={run_dir / 'checkpoint.pt'}", "episodes=1",
+                        "max_episode_steps=300", "host_timing_runs=300", f"hydra.run.dir={out}"],
+                       check=True, capture_output=True, text=True)
+        p = json.loads((out / "power.json").read_text())
+
+        def band(key):
+            return f"{p[key]['min']:.2f}x - {p[key]['max']:.2f}x"
+
+        lines.append(f"| {run_dir.relative_to(root)} | {p['scheme']} | {p['timesteps_per_inference']} | "
+                     f"{band('energy_ratio_a72_over_chip')} | {band('latency_ratio_a72_over_chip')} | "
+                     f"{band('power_ratio_a72_over_chip')} |")
+    cmd = f".venv/bin/python scripts/power_table.py {args.root} --methods {args.methods}"
+    text = "\n".join([f"Command: `{cmd}` (paper: 15x power, 5x speed against a quad-core Cortex-A72)", "", *lines]) + "\n"
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
