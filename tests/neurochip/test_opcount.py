@@ -6,7 +6,7 @@ from neurochip.energy import DAVIES_2018, arm_estimates, chip_energy
 from neurochip.ir import LayerSpec, NetworkSpec
 from neurochip.lava_backend import LavaNetwork
 from neurochip.opcount import count_inference_ops
-from spec_factory import random_spec
+from spec_factory import hand_graded_spec, random_spec
 
 
 def hand_spec() -> NetworkSpec:
@@ -58,17 +58,12 @@ def test_arm_estimates_scale_with_macs():
 
 
 def test_counts_on_a_hand_derived_graded_network():
-    """The graded network of tests/rivc/test_convert_graded.py (x = 10): P = 3 steps after the
+    """spec_factory.hand_graded_spec (x = 10): P = 3 steps after the
     quiet start. Load step: the input sends 10 to both hidden neurons (2 graded synops); hidden
     "a" still holds act 5 (its bias), "c" holds 0, the readout holds 3. Step 1 (after the clear):
     the hidden pair sends payloads 8 and 5 (2 synops into the one readout neuron), readout act 1.
     Step 2: readout act 7; the hidden pair keeps act 35 and 23."""
-    spec = NetworkSpec(layers=[
-        LayerSpec("h", np.array([[6], [6]], np.int32), -1, np.array([5, -7], np.int32), 0, vth=0,
-                  num_message_bits=8, neuron="sigma_delta", state_exp=2, act_mode="relu"),
-        LayerSpec("out", np.array([[4, -4]], np.int32), -1, np.array([1], np.int32), 0, vth=0,
-                  num_message_bits=24, spiking=False, neuron="sigma_delta", act_mode="unit"),
-    ], timesteps=1, scheme="graded").validate()
+    spec = hand_graded_spec()
     c = count_inference_ops(spec, np.array([[10]]))
     assert c.timesteps == 3
     assert c.synops_graded == 2 + 2 and c.synops_binary == 0

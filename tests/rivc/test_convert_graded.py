@@ -5,11 +5,12 @@ import pytest
 import torch
 
 from neurochip.emulator import emulator_for
-from neurochip.ir import LayerSpec, NetworkSpec, SpecError
+from neurochip.ir import SpecError
 from neurochip.lava_backend import LavaNetwork
 from rivc.convert import convert, encode, hidden_activations, readout_to_q
 from rivc.metrics import agrees
 from rivc.qnet import QuantQNetwork
+from spec_factory import hand_graded_spec
 
 
 @pytest.mark.parametrize("hidden,weight_bits,activation_bits,dueling",
@@ -47,15 +48,8 @@ def test_graded_lava_equals_emulator_on_a_converted_network():
 
 
 def test_hand_derived_graded_network():
-    """x = 10, weight 3 (mantissa 6, exp -1): z = 30 + bias 5 = 35; state_exp 2 sends 35 >> 2 = 8;
-    the clamp twin (bias 5 - 3 * 4 = -7) sends (30 - 7) >> 2 = 5, so q = 8 - 5 = 3 = L (2 bits).
-    Readout weight 2 on the pair: 2 * 8 - 2 * 5 + bias 1 = 7."""
-    spec = NetworkSpec(layers=[
-        LayerSpec("h", np.array([[6], [6]], np.int32), -1, np.array([5, -7], np.int32), 0, vth=0,
-                  num_message_bits=8, neuron="sigma_delta", state_exp=2, act_mode="relu"),
-        LayerSpec("out", np.array([[4, -4]], np.int32), -1, np.array([1], np.int32), 0, vth=0,
-                  num_message_bits=24, spiking=False, neuron="sigma_delta", act_mode="unit"),
-    ], timesteps=1, scheme="graded").validate()
+    """See spec_factory.hand_graded_spec: payloads 8 and 5, q = 3, readout 7."""
+    spec = hand_graded_spec()
     act, sent = emulator_for(spec).infer(np.array([[10]]))
     assert sent[0].tolist() == [[8, 5]]
     assert hidden_activations(spec, sent)[0].tolist() == [[3]]
