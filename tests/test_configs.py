@@ -62,7 +62,7 @@ def test_ablation_sweep_composes_with_joblib_and_slurm_launchers():
     with initialize_config_dir(str(CONFIGS), version_base="1.3"):
         cfg = compose("ablation", return_hydra_config=True)
         assert "joblib" in cfg.hydra.launcher._target_.lower()
-        assert set(cfg.hydra.sweeper.params["+experiment"].split(",")) == {
+        assert set(cfg.hydra.sweeper.params["experiment"].split(",")) == {
             "fpnn_reference", "naive", "qat_only", "gap_only", "rivc"}
         assert cfg.train.target_return is None
         slurm = compose("ablation", overrides=["hydra/launcher=slurm"], return_hydra_config=True)
