@@ -176,12 +176,18 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     eval_seed = 10_000 + 1000 * cfg.seed
 
     def evaluate(step: int) -> float:
-        with SNNPolicy(convert_net(), "emulator") as greedy_snn:
-            rec = run_episodes(eval_env, net, greedy_snn, cfg.train.eval_episodes, eval_seed)
+        """Greedy episodes of the acting policy (the SNN; the FPNN when it collects) on fixed seeds."""
+        if cfg.train.collector == "fpnn":
+            rec = run_episodes(eval_env, net, None, cfg.train.eval_episodes, eval_seed)
+        else:
+            with SNNPolicy(convert_net(), "emulator") as greedy_snn:
+                rec = run_episodes(eval_env, net, greedy_snn, cfg.train.eval_episodes, eval_seed)
         mean = float(np.mean(rec.returns))
-        st.evals.append({"env_step": step, "snn_return": mean, "action_agreement": rec.agreement})
-        if mean >= st.best["snn_return"]:
-            st.best.update(snn_return=mean, env_step=step, state=copy.deepcopy(net.state_dict()))
+        st.evals.append({"env_step": step, "policy": cfg.train.collector, "return": mean,
+                         "snn_return": mean if cfg.train.collector == "snn" else None,
+                         "action_agreement": rec.agreement if cfg.train.collector == "snn" else None})
+        if mean >= st.best["return"]:
+            st.best.update({"return": mean, "env_step": step, "state": copy.deepcopy(net.state_dict())})
             if cfg.train.keep_best:
                 checkpoint(ckpt_path, step)
         return mean
@@ -241,7 +247,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             bar.update(1)
             if step % 200 == 0:
                 bar.set_postfix(ret=f"{st.last_return:.0f}", agree=f"{st.last_agreement:.3f}",
-                                eval=f"{st.evals[-1]['snn_return']:.0f}" if st.evals else "-")
+                                eval=f"{st.evals[-1]['return']:.0f}" if st.evals else "-")
             stop = False
             if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step >= a.learning_starts:
                 mean = evaluate(step)

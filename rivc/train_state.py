@@ -35,7 +35,7 @@ class LoopState:
     window: dict = field(default_factory=lambda: {k: [] for k in ("q_fpnn", "q_snn", "c_fpnn", "c_snn")})
     last_agreement: float = math.nan
     evals: list = field(default_factory=list)
-    best: dict = field(default_factory=lambda: {"snn_return": -math.inf, "env_step": None, "state": None})
+    best: dict = field(default_factory=lambda: {"return": -math.inf, "env_step": None, "state": None})   # acting policy
     alpha: float = math.nan                        # current gap coefficient (feedback-controlled)
     alpha_trajectory: list = field(default_factory=list)   # [env_step, alpha] per log row
     needs_reset: bool = True                       # the env must be reset before the next step

@@ -35,7 +35,7 @@ def load_runs(root: Path) -> list[dict]:
             "wall_s": r["wall_s"], "snn_return": r["final_eval"]["snn_return"], "fpnn_return": r["final_eval"]["fpnn_return"],
             "final_agreement": r["final_eval"]["action_agreement"],
             "train_agreement": r["conversion"]["action_agreement_mean"],
-            "evals": [(e["env_step"], e["snn_return"]) for e in r["evals"]],
+            "evals": [(e["env_step"], e.get("return", e.get("snn_return"))) for e in r["evals"]],
             "agreement": [(int(x["env_step"]), float(x["action_agreement"])) for x in rows],
             "alpha": [(int(x["env_step"]), float(x["alpha"])) for x in rows],
         })
@@ -123,7 +123,7 @@ def plot(cells: dict, out: Path) -> None:
                     ys = np.array([[v for _, v in r[key]][:len(xs)] for r in rs if len(r[key]) >= len(xs)])
                     ax2[k].plot(xs, ys.mean(axis=0), label=method)
             ax.set_xlabel("environment steps")
-            ax.set_ylabel("greedy SNN return (mean, min-max band)")
+            ax.set_ylabel("greedy return of the acting policy\n(SNN; FPNN for fpnn_reference)")
             ax.set_title(f"{env_id}, {bits}", fontsize=10)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=8)

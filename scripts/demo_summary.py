@@ -31,7 +31,7 @@ def plot(metrics_csv: Path, evals_json: Path, out: Path) -> None:
         ax.plot(step, [float(r[key]) if r[key] not in ("", "nan") else float("nan") for r in rows])
         if key == "return_mean" and evals_json.is_file():
             evals = json.loads(evals_json.read_text())["evals"]
-            ax.plot([e["env_step"] for e in evals], [e["snn_return"] for e in evals], "o-", label="greedy SNN (eval)")
+            ax.plot([e["env_step"] for e in evals], [e.get("return", e.get("snn_return")) for e in evals], "o-", label="greedy SNN (eval)")
             ax.legend(["epsilon-greedy SNN", "greedy SNN (eval)"], fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("environment steps (SNN rollouts)")
