@@ -182,3 +182,22 @@ def test_ctrl_c_during_a_lava_deployment_leaves_no_process_behind(trained, tmp_p
     gone, alive = psutil.wait_procs(children, timeout=20)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], [p.cmdline() for p in alive]
     assert not (tmp_path / "result.json").exists()
+
+
+def test_graded_training_and_deployment_on_lava_and_emulator(tmp_path, cli_env):
+    """snn=graded end to end: the SNN collects, agreement is exactly 1 at every log row, and Lava
+    takes the emulator's actions."""
+    train_dir = tmp_path / "train"
+    run(["rivc-train", "snn=graded", *TINY, "train.eval_every=0", f"hydra.run.dir={train_dir}"], cli_env)
+    result = json.loads((train_dir / "result.json").read_text())
+    assert result["scheme"] == "graded" and result["timesteps_per_action"] == 3
+    assert result["final_eval"]["action_agreement"] == 1.0
+    assert result["conversion"]["action_agreement_min"] == 1.0
+    assert result["conversion"]["count_error_max_per_layer"] == [0.0]
+    hashes = {}
+    for backend in ("emulator", "lava"):
+        out = tmp_path / backend
+        run(["rivc-deploy", f"checkpoint={train_dir / 'checkpoint.pt'}", f"backend={backend}", "episodes=1",
+             "max_episode_steps=25", f"hydra.run.dir={out}"], cli_env)
+        hashes[backend] = json.loads((out / "result.json").read_text())["actions_sha256"]
+    assert hashes["emulator"] == hashes["lava"]
