@@ -131,3 +131,16 @@ def make_env(env_id: str, scaling: ObservationScaling, action_bins: int | Sequen
     if isinstance(env.action_space, gym.spaces.Box):
         env = DiscretizeActions(env, action_bins)
     return ScaleObservation(env, scaling)
+
+
+def make_vector_env(env_id: str, scaling: ObservationScaling, action_bins: int | Sequence[int],
+                    num_envs: int) -> gym.vector.SyncVectorEnv:
+    """`num_envs` copies of `make_env(...)` as a Gymnasium SyncVectorEnv with autoreset set
+    explicitly to DISABLED: a finished sub-env returns its true final observation, and the
+    caller resets exactly the finished ones (`reset(options={"reset_mask": done})`), so no
+    transition ever pairs a final state with the next episode's first state."""
+    from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+    make_env(env_id, scaling, action_bins).close()      # a bad id or observation space fails here, in one line
+    return SyncVectorEnv([lambda: make_env(env_id, scaling, action_bins) for _ in range(num_envs)],
+                         autoreset_mode=AutoresetMode.DISABLED)

@@ -74,6 +74,8 @@ class TrainConfig:
     env_steps: int = 30_000
     convert_every: int = 1                     # gradient updates between conversions
     collector: str = "snn"                     # who acts during training: snn (RIVC) | fpnn (float reference)
+    num_envs: int = 1                          # environments stepped together (Gymnasium SyncVectorEnv); the
+                                               # FPNN and the SNN run batched over them
     eval_episodes: int = 5                     # greedy SNN episodes per evaluation
     eval_every: int = 5000                     # env steps between greedy SNN evaluations (0 = only at the end)
     target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this
@@ -151,6 +153,11 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError("agent.exploration=softmax needs a finite agent.beta")
     if cfg.backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {BACKENDS}, got {cfg.backend!r}")
+    if cfg.train.num_envs < 1:
+        raise ConfigError(f"train.num_envs must be >= 1, got {cfg.train.num_envs}")
+    if cfg.train.num_envs > 1 and (cfg.agent.n_step != 1 or cfg.resume):
+        raise ConfigError("train.num_envs > 1 needs agent.n_step=1 and resume=false (training state is saved "
+                          f"at one env's episode boundaries), got n_step={cfg.agent.n_step}, resume={cfg.resume}")
     if cfg.train.collector not in ("snn", "fpnn"):
         raise ConfigError(f"train.collector must be 'snn' or 'fpnn', got {cfg.train.collector!r}")
     if not 0 < cfg.snn.calibration_percentile <= 100:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from envs import ObservationScaling, calibrate_observation_scaling, make_env
+from envs import ObservationScaling, calibrate_observation_scaling, make_env, make_vector_env
 from rivc.calibrate import calibrate_clips
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
@@ -136,7 +136,9 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
 
     # Task: observations scaled to the SNN's input range (from random-policy states).
     scaling = observation_scaling(cfg.env, cfg.seed)
-    env = make_env(cfg.env.id, scaling, cfg.env.action_bins)
+    N = cfg.train.num_envs
+    envs = make_vector_env(cfg.env.id, scaling, cfg.env.action_bins, N)
+    env = envs.envs[0]                 # its RNG goes into train_state.pt (resume runs with one env)
     obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
 
     # Networks: quantization-aware online and target nets; the first conversion.
@@ -160,7 +162,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     snn = SNNPolicy(convert_net(), cfg.backend)
     ckpt_path, last_path = run_dir / "checkpoint.pt", run_dir / "last.pt"
     cfg_dict = asdict(cfg)
-    st = LoopState(alpha=a.alpha)
+    st = LoopState(alpha=a.alpha, ep_return=[0.0] * N, needs_reset=[True] * N)
     if cfg.resume:
         st = load_train_state(run_dir, cfg_dict, net, target, optimizer, buffer, rng, env)
         snn.load(convert_net())
@@ -197,70 +199,80 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     bar = tqdm(total=cfg.train.env_steps, initial=st.step, desc="rivc-train", unit="step",
                disable=not show_progress, dynamic_ncols=True)
     try:
-        for step in range(st.step + 1, cfg.train.env_steps + 1):
-            if st.needs_reset:        # the first episode is seeded; later ones continue the env's RNG
-                obs, _ = env.reset(seed=None if st.first_reset_done else cfg.seed)
-                st.needs_reset, st.first_reset_done = False, True
-            # The SNN acts; the quantized FPNN is evaluated on the same state for the metrics.
-            obs_t = torch.as_tensor(obs, dtype=torch.float32)[None]
+        step, obs = st.step, np.zeros((N, obs_dim), np.float32)
+        while step < cfg.train.env_steps:
+            resets = np.asarray(st.needs_reset, dtype=bool)
+            if resets.any():          # the first episodes are seeded (seed + i); later ones continue each env's RNG
+                if st.first_reset_done:
+                    new_obs, _ = envs.reset(options={"reset_mask": resets})
+                else:
+                    new_obs, _ = envs.reset(seed=cfg.seed)
+                obs[resets] = new_obs[resets]
+                st.needs_reset, st.first_reset_done = [False] * N, True
+            # The SNN acts (batched over the envs); the quantized FPNN sees the same states for the metrics.
+            obs_t = torch.as_tensor(obs, dtype=torch.float32)
             with torch.no_grad():
                 fwd = net.forward_full(obs_t)
             out = snn(net.encode(obs_t).numpy())
             if not (torch.isfinite(fwd.q).all() and np.isfinite(out.q).all()):
-                raise FloatingPointError(f"Q values became non-finite at env step {step}; training stopped "
+                raise FloatingPointError(f"Q values became non-finite at env step {step + 1}; training stopped "
                                          f"(last checkpoint kept)")
-            st.window["q_fpnn"].append(fwd.readout.numpy()[0])
-            st.window["q_snn"].append(out.q[0])
-            st.window["c_fpnn"].append([c.numpy()[0] for c in fwd.counts])
-            st.window["c_snn"].append([c[0] for c in out.counts])
-            epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - step / (a.eps_fraction * cfg.train.env_steps))
-            acting_q = out.q[0] if cfg.train.collector == "snn" else fwd.readout.numpy()[0]
-            action = behaviour_action(acting_q, a, epsilon, rng)
-
-            next_obs, reward, terminated, truncated, _ = env.step(action)
-            # Only true terminations stop bootstrapping; time-limit truncations do not.
-            buffer.add(obs, action, reward, next_obs, terminated, truncated)
-            obs, st.ep_return = next_obs, st.ep_return + float(reward)
-            if terminated or truncated:
-                st.ep_returns.append(st.ep_return)
-                st.last_return, st.ep_return, st.needs_reset = st.ep_return, 0.0, True
-
-            if step >= a.learning_starts and step % a.train_freq == 0:
-                batch = buffer.sample(a.batch_size, rng)
-                calib["obs"] = batch.obs
-                m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss)
-                st.losses.append(m.loss)
-                st.q_means.append(m.q_mean)
-                st.n_updates += 1
-                if st.n_updates % a.target_update_interval == 0:
-                    target.load_state_dict(net.state_dict())
-                if st.n_updates % cfg.train.convert_every == 0:
-                    snn.load(convert_net())
-
-            if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
-                now = time.perf_counter()
-                runlog.write(step, log_row(st, step, epsilon, T, now - t_log))
-                st.alpha_trajectory.append([step, st.alpha])
-                st.alpha = feedback_alpha(st.alpha, st.last_agreement, a.alpha, a.feedback)
-                st.window = {k: [] for k in st.window}
-                st.losses, st.q_means, t_log = [], [], now
-            bar.update(1)
-            if step % 200 == 0:
-                bar.set_postfix(ret=f"{st.last_return:.0f}", agree=f"{st.last_agreement:.3f}",
-                                eval=f"{st.evals[-1]['return']:.0f}" if st.evals else "-")
+            epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - (step + 1) / (a.eps_fraction * cfg.train.env_steps))
+            acting_q = out.q if cfg.train.collector == "snn" else fwd.readout.numpy()
+            actions = np.array([behaviour_action(acting_q[i], a, epsilon, rng) for i in range(N)])
+            next_obs, rewards, terms, truncs, _ = envs.step(actions)
             stop = False
-            if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step >= a.learning_starts:
-                mean = evaluate(step)
-                if cfg.train.target_return is not None and mean >= cfg.train.target_return:
-                    log.info("greedy SNN return %.1f reached the target at step %d", mean, step)
-                    stop = True
-            st.step = step
-            if step % cfg.train.checkpoint_every == 0:
-                checkpoint(last_path, step)
-                save_pending = True
-            if save_pending and st.needs_reset:   # training state is saved at episode boundaries
-                save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
-                save_pending = False
+            for i in range(N):
+                step += 1
+                st.window["q_fpnn"].append(fwd.readout.numpy()[i])
+                st.window["q_snn"].append(out.q[i])
+                st.window["c_fpnn"].append([c.numpy()[i] for c in fwd.counts])
+                st.window["c_snn"].append([c[i] for c in out.counts])
+                # Only true terminations stop bootstrapping; time-limit truncations do not.
+                buffer.add(obs[i], int(actions[i]), rewards[i], next_obs[i], bool(terms[i]), bool(truncs[i]))
+                st.ep_return[i] += float(rewards[i])
+                if terms[i] or truncs[i]:
+                    st.ep_returns.append(st.ep_return[i])
+                    st.last_return, st.ep_return[i], st.needs_reset[i] = st.ep_return[i], 0.0, True
+
+                if step >= a.learning_starts and step % a.train_freq == 0:
+                    batch = buffer.sample(a.batch_size, rng)
+                    calib["obs"] = batch.obs
+                    m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss)
+                    st.losses.append(m.loss)
+                    st.q_means.append(m.q_mean)
+                    st.n_updates += 1
+                    if st.n_updates % a.target_update_interval == 0:
+                        target.load_state_dict(net.state_dict())
+                    if st.n_updates % cfg.train.convert_every == 0:
+                        snn.load(convert_net())
+
+                if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
+                    now = time.perf_counter()
+                    runlog.write(step, log_row(st, step, epsilon, T, now - t_log))
+                    st.alpha_trajectory.append([step, st.alpha])
+                    st.alpha = feedback_alpha(st.alpha, st.last_agreement, a.alpha, a.feedback)
+                    st.window = {k: [] for k in st.window}
+                    st.losses, st.q_means, t_log = [], [], now
+                bar.update(1)
+                if step % 200 == 0:
+                    bar.set_postfix(ret=f"{st.last_return:.0f}", agree=f"{st.last_agreement:.3f}",
+                                    eval=f"{st.evals[-1]['return']:.0f}" if st.evals else "-")
+                if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step >= a.learning_starts:
+                    mean = evaluate(step)
+                    if cfg.train.target_return is not None and mean >= cfg.train.target_return:
+                        log.info("greedy return %.1f reached the target at step %d", mean, step)
+                        stop = True
+                st.step = step
+                if step % cfg.train.checkpoint_every == 0:
+                    checkpoint(last_path, step)
+                    save_pending = True
+                if save_pending and N == 1 and st.needs_reset[0]:   # saved at episode boundaries
+                    save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
+                    save_pending = False
+                if stop or step >= cfg.train.env_steps:
+                    break
+            obs = next_obs
             if stop:
                 break
     finally:
@@ -286,7 +298,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     fpnn = run_episodes(eval_env, net, None, cfg.train.eval_episodes, final_seed)
     with SNNPolicy(spec, "emulator") as eval_snn:
         snn_rec = run_episodes(eval_env, net, eval_snn, cfg.train.eval_episodes, final_seed)
-    env.close()
+    envs.close()
     eval_env.close()
     result = {
         "method": cfg.method, "env_id": cfg.env.id, "env_steps": env_steps_done, "env_steps_budget": cfg.train.env_steps,

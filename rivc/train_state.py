@@ -27,7 +27,7 @@ class LoopState:
 
     step: int = 0                                  # env steps completed
     n_updates: int = 0
-    ep_return: float = 0.0
+    ep_return: list = field(default_factory=lambda: [0.0])       # per environment
     last_return: float = math.nan
     ep_returns: list = field(default_factory=list)
     losses: list = field(default_factory=list)     # since the last log row
@@ -38,7 +38,7 @@ class LoopState:
     best: dict = field(default_factory=lambda: {"return": -math.inf, "env_step": None, "state": None})   # acting policy
     alpha: float = math.nan                        # current gap coefficient (feedback-controlled)
     alpha_trajectory: list = field(default_factory=list)   # [env_step, alpha] per log row
-    needs_reset: bool = True                       # the env must be reset before the next step
+    needs_reset: list = field(default_factory=lambda: [True])    # per environment: reset before its next step
     first_reset_done: bool = False
 
 

@@ -201,3 +201,19 @@ def test_graded_training_and_deployment_on_lava_and_emulator(tmp_path, cli_env):
              "max_episode_steps=25", f"hydra.run.dir={out}"], cli_env)
         hashes[backend] = json.loads((out / "result.json").read_text())["actions_sha256"]
     assert hashes["emulator"] == hashes["lava"]
+
+
+def test_training_with_four_vector_envs(tmp_path, cli_env):
+    """train.num_envs=4: the SNN acts for four envs at once; every env step is counted once."""
+    run(["rivc-train", *TINY, "train.num_envs=4", "train.eval_every=0", f"hydra.run.dir={tmp_path}"], cli_env)
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["env_steps"] == 300 and result["updates"] == 101      # every 2nd step from step 100
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["100", "200", "300"]
+    assert int(rows[-1].split(",")[2]) >= 4                    # episodes finished across the envs
+
+
+def test_vector_envs_with_n_step_returns_are_refused(tmp_path, cli_env):
+    proc = run(["rivc-train", *TINY, "train.num_envs=2", "agent.n_step=3", f"hydra.run.dir={tmp_path}"], cli_env,
+               check=False)
+    one_line_error(proc, "rivc-train", "train.num_envs > 1 needs agent.n_step=1")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from envs import EnvError, ObservationScaling, calibrate_observation_scaling, make_env
+from envs import EnvError, ObservationScaling, calibrate_observation_scaling, make_env, make_vector_env
 
 
 def test_box_actions_are_discretised_into_the_product_of_bins():
@@ -38,3 +38,28 @@ def test_unknown_env_id_is_one_clear_error():
 def test_observation_space_the_encoder_cannot_take():
     with pytest.raises(EnvError, match="flat Box"):
         calibrate_observation_scaling("Blackjack-v1", 10, seed=0)
+
+
+def test_vector_env_keeps_final_observations_and_resets_only_finished_envs():
+    """Autoreset is DISABLED explicitly: a finished sub-env returns its true final observation,
+    refuses to step until reset, and `reset_mask` resets it alone."""
+    from gymnasium.vector import AutoresetMode
+
+    scaling = calibrate_observation_scaling("InvertedPendulum-v5", 200, seed=0)
+    envs = make_vector_env("InvertedPendulum-v5", scaling, 7, 3)
+    assert envs.metadata["autoreset_mode"] == AutoresetMode.DISABLED
+    obs, _ = envs.reset(seed=0)
+    done = np.zeros(3, bool)
+    for _ in range(200):                     # action 0 (full force one way) topples the pole quickly
+        obs, _, term, trunc, _ = envs.step(np.zeros(3, np.int64))
+        done = term | trunc
+        if done.any():
+            break
+    assert done.any()
+    final = obs.copy()
+    with pytest.raises(AssertionError):
+        envs.step(np.zeros(3, np.int64))     # a finished env must be reset first
+    new_obs, _ = envs.reset(options={"reset_mask": done})
+    assert not np.allclose(new_obs[done], final[done])          # fresh episodes where one ended
+    np.testing.assert_array_equal(new_obs[~done], final[~done])  # the others untouched
+    envs.close()
