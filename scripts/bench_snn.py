@@ -1,8 +1,8 @@
 """Emulator vs Lava on the same NetworkSpec and inputs: ms per SNN inference and the ratios.
 
-usage: .venv/bin/python scripts/bench_snn.py [--checkpoint PATH] [--lava-inferences 200] [--batch 4096]
-Without a checkpoint a random 4-128-7 network like the demo's is converted. Checks that the
-readouts are identical before printing any ratio."""
+usage: .venv/bin/python scripts/bench_snn.py [--checkpoint PATH | --scheme rate|graded] [--lava-inferences 200] [--batch 4096]
+Without a checkpoint a random 4-128-7 network like the demo's is converted (in --scheme). Checks
+that the readouts are identical before printing any ratio."""
 from __future__ import annotations
 
 import argparse
@@ -19,9 +19,10 @@ def main() -> None:
     ap.add_argument("--lava-inferences", type=int, default=200)
     ap.add_argument("--batch", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--scheme", default="rate", choices=["rate", "graded"])
     args = ap.parse_args()
 
-    from neurochip.emulator import Emulator
+    from neurochip.emulator import emulator_for
     from neurochip.lava_backend import LavaNetwork
     from rivc.convert import convert
     from rivc.qnet import QuantQNetwork
@@ -32,13 +33,13 @@ def main() -> None:
         net = load_checkpoint(args.checkpoint).net
     else:
         torch.manual_seed(args.seed)
-        net = QuantQNetwork(4, 7, [128], 4, 15, clip_init=0.5)
+        net = QuantQNetwork(4, 7, [128], 4, 15, clip_init=0.5, scheme=args.scheme)
     spec = convert(net)
     rng = np.random.default_rng(args.seed)
     obs = torch.as_tensor(rng.uniform(-1, 1, (args.batch, net.shape.obs_dim)), dtype=torch.float32)
     x = net.encode(obs).numpy()
     n = args.lava_inferences
-    emu = Emulator(spec)
+    emu = emulator_for(spec)
 
     t = time.perf_counter()
     with LavaNetwork(spec) as lava:
@@ -60,6 +61,7 @@ def main() -> None:
     if not identical:
         raise SystemExit("outputs differ between emulator and Lava: no ratio printed")
     result = {
+        "scheme": spec.scheme,
         "network": [spec.layers[0].n_in] + [layer.n_out for layer in spec.layers],
         "timesteps_per_inference": spec.steps_per_inference, "lava_inferences": n, "batch": len(x),
         "lava_compile_and_first_run_s": round(t_compile, 3),
