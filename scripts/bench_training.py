@@ -2,6 +2,7 @@
 on the same discretised task, the same number of environment steps, in one run.
 
 usage: .venv/bin/python scripts/bench_training.py [--steps 25000] [--seed 0] [--out runs/bench_training]
+                                                 [--rivc "train.num_envs=8 agent.train_freq=4"]
 Needs Stable-Baselines3, a benchmark-only dependency:
     .venv/bin/pip install stable-baselines3==2.9.2 pandas==2.2.3 numpy==1.26.4   (keep numpy < 2 for Lava)
 Prints wall-clock, env steps/s and the final greedy return (10 episodes) of both, and the ratios."""
@@ -34,6 +35,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=25_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="runs/bench_training")
+    ap.add_argument("--rivc", default="", help="extra rivc-train overrides, space-separated")
     args = ap.parse_args()
     try:
         from stable_baselines3 import DQN
@@ -50,7 +52,7 @@ def main() -> None:
     torch.set_num_threads(1)
     out = Path(args.out)
     overrides = [f"train.env_steps={args.steps}", f"seed={args.seed}", "train.eval_every=0", "train.keep_best=false",
-                 "train.target_return=null", "train.eval_episodes=10"]
+                 "train.target_return=null", "train.eval_episodes=10", *args.rivc.split()]
     with initialize_config_dir(rivc.entry.CONFIG_DIR, version_base="1.3"):
         cfg = OmegaConf.to_object(compose("train", overrides=overrides))
     rivc_result = train(cfg, out / "rivc", show_progress=False)
@@ -69,7 +71,7 @@ def main() -> None:
                  "final_snn_return": rivc_result["final_eval"]["snn_return"],
                  "final_fpnn_return": rivc_result["final_eval"]["fpnn_return"],
                  "config": "configs/train.yaml (4-bit, SNN rollouts on the emulator, conversion every update), "
-                           "no periodic evaluation, last weights"},
+                           "no periodic evaluation, last weights", "overrides": args.rivc.split()},
         "sb3_dqn": {"wall_s": sb3_s, "steps_per_s": args.steps / sb3_s, "final_fpnn_return": sb3_return,
                     "config": "DQN('MlpPolicy', net_arch=[64, 64]), SB3 defaults, same wrappers"},
     }
