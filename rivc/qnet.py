@@ -69,7 +69,7 @@ class LayerInts(NamedTuple):
 
     weight: torch.Tensor      # (n_out, n_in) int64, k_w-bit
     bias: torch.Tensor        # (n_out,) int64, in per-step current units
-    theta: int                # threshold in current units (hidden layers), 0 for the readout
+    theta: int                # hidden layers: threshold (rate) or payload step 2^m (graded), current units; 0 for the readout
     s_cur: float              # real value of one current unit
 
 
