@@ -31,7 +31,8 @@ def load_runs(root: Path) -> list[dict]:
             rows = list(csv.DictReader(f))
         runs.append({
             "dir": str(result_path.parent.relative_to(root)), "method": r["method"], "env_id": r["env_id"],
-            "bits": f"w{r['weight_bits']}a{r['activation_bits']}", "seed": r["seed"], "env_steps": r["env_steps"],
+            "bits": f"w{r['weight_bits']}a{r['activation_bits']}" + (" graded" if r.get("scheme") == "graded" else ""),
+            "seed": r["seed"], "env_steps": r["env_steps"],
             "wall_s": r["wall_s"], "snn_return": r["final_eval"]["snn_return"], "fpnn_return": r["final_eval"]["fpnn_return"],
             "final_agreement": r["final_eval"]["action_agreement"],
             "train_agreement": r["conversion"]["action_agreement_mean"],
@@ -107,7 +108,7 @@ def plot(cells: dict, out: Path) -> None:
 
     for env_id in sorted({k[0] for k in cells}):
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
-            tag = f"{env_id.split('-')[0]}_{bits}"
+            tag = f"{env_id.split('-')[0]}_{bits.replace(' ', '_')}"
             fig, ax = plt.subplots(figsize=(6.4, 4))
             fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6))
             for method in METHODS:
