@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurochip.ir import (LayerSpec, NetworkSpec, dense_shift, effective_weights, worst_case_input,
-                          worst_case_readout_voltage)
+from neurochip.ir import (LayerSpec, NetworkSpec, dense_shift, effective_weights, exactly_shifted_weights,
+                          worst_case_input, worst_case_readout_voltage)
 
 # Hardware constants of Loihi's LIF (AbstractPyLifModelFixed.__init__).
 DS_OFFSET = 1            # added to du: du = 4095 means the current forgets everything
@@ -69,7 +69,7 @@ class Emulator:
             for i, layer in enumerate(spec.layers)]
         # ... and if the weight shift is exact on every product, the sum can use the spike counts.
         self.readout_closed_form = [i > 0 and self.is_if[i] and self.readout_never_fires[i] and
-                                    (layer.weight_exp >= 0 or not np.any(self.weights[i] % (1 << -layer.weight_exp)))
+                                    exactly_shifted_weights(layer) is not None
                                     for i, layer in enumerate(spec.layers)]
         self.time_step = 0
         self.state: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None

@@ -30,33 +30,33 @@ from pathlib import Path
 
 import numpy as np
 
-from neurochip.ir import LayerSpec, NetworkSpec, SpecError, effective_weights
+from neurochip.ir import LayerSpec, NetworkSpec, SpecError, exactly_shifted_weights
 
 NIR_TAU = 1e30
 NIR_DT = 1e-4
 
 
-def _rate_only(spec: NetworkSpec, fmt: str) -> None:
+def require_integrate_and_fire(spec: NetworkSpec, what: str, integer_bias: bool = True) -> None:
+    """SpecError unless `spec` is a rate network of integrate-and-fire layers (du 4095, dv 0),
+    which is what netx/NIR files and the snnTorch backend describe; `integer_bias`: also
+    bias_exp >= 6 (a whole number of current units per step, as the file formats store it)."""
     if spec.scheme != "rate":
-        raise SpecError(f"{fmt} export supports the rate scheme, got a {spec.scheme!r} spec (its per-inference "
-                        f"clear of SigmaDelta state has no {fmt} counterpart); export format=spec instead")
+        raise SpecError(f"{what} supports the rate scheme, got a {spec.scheme!r} spec (its per-inference "
+                        f"clear of SigmaDelta state has no counterpart there); export format=spec instead")
     for layer in spec.layers:
-        if layer.du != 4095 or layer.dv != 0 or layer.bias_exp < 6:
-            raise SpecError(f"{fmt} export needs integrate-and-fire layers (du 4095, dv 0, bias_exp >= 6); "
-                            f"layer {layer.name} has du {layer.du}, dv {layer.dv}, bias_exp {layer.bias_exp}")
+        if layer.du != 4095 or layer.dv != 0 or (integer_bias and layer.bias_exp < 6):
+            raise SpecError(f"{what} needs integrate-and-fire layers (du 4095, dv 0"
+                            f"{', bias_exp >= 6' if integer_bias else ''}); layer {layer.name} has du {layer.du}, "
+                            f"dv {layer.dv}, bias_exp {layer.bias_exp}")
 
 
 def current_units(layer: LayerSpec) -> tuple[np.ndarray, np.ndarray]:
     """(weights (out, in) int64, bias (out,) float64) in current units, exactly what the layer
     adds per step; SpecError if Lava's weight shift is not exact on these weights."""
-    w = effective_weights(layer.weights)
-    if layer.weight_exp < 0:
-        if np.any(w % (1 << -layer.weight_exp)):
-            raise SpecError(f"layer {layer.name}: weights are not multiples of 2^{-layer.weight_exp}, so "
-                            f"weight_exp {layer.weight_exp} rounds per step and has no exact export")
-        w = w >> -layer.weight_exp
-    else:
-        w = w << layer.weight_exp
+    w = exactly_shifted_weights(layer)
+    if w is None:
+        raise SpecError(f"layer {layer.name}: weights are not multiples of 2^{-layer.weight_exp}, so "
+                        f"weight_exp {layer.weight_exp} rounds per step and has no exact export")
     return w, layer.bias_mant.astype(np.float64) * 2.0 ** (layer.bias_exp - 6)   # exact binary fractions
 
 
@@ -64,7 +64,7 @@ def write_netx(spec: NetworkSpec, path: str | os.PathLike) -> Path:
     """Write the spec as a lava-dl netx HDF5 file (atomically)."""
     import h5py
 
-    _rate_only(spec, "netx")
+    require_integrate_and_fire(spec, "netx export")
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     with h5py.File(tmp, "w") as f:
@@ -116,7 +116,7 @@ def to_nir(spec: NetworkSpec):
     """The spec as a `nir.NIRGraph` (see the module docstring for the units and neuron model)."""
     import nir
 
-    _rate_only(spec, "nir")
+    require_integrate_and_fire(spec, "nir export")
     nodes = {"input": nir.Input(input_type={"input": np.array([spec.layers[0].n_in])})}
     edges, prev = [], "input"
     for i, layer in enumerate(spec.layers):

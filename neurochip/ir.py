@@ -292,6 +292,18 @@ def effective_weights(weights: np.ndarray) -> np.ndarray:
     return sign * ((w >> truncate) << truncate)
 
 
+def exactly_shifted_weights(layer: LayerSpec) -> np.ndarray | None:
+    """(n_out, n_in) int64 effective weights times 2^weight_exp when that shift is exact on every
+    weight (then Dense's per-step shift of the sum never rounds: W @ s >> e == (W >> e) @ s),
+    else None."""
+    w = effective_weights(layer.weights)
+    if layer.weight_exp >= 0:
+        return w << layer.weight_exp
+    if np.any(w % (1 << -layer.weight_exp)):
+        return None
+    return w >> -layer.weight_exp
+
+
 def worst_case_input(layer: LayerSpec, max_input: int) -> np.ndarray:
     """(n_out,) largest |synaptic input| per timestep of each neuron (after the weight exponent)."""
     return dense_shift(np.abs(effective_weights(layer.weights)).sum(axis=1) * max_input, layer.weight_exp)

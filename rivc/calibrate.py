@@ -31,8 +31,9 @@ def calibrate_clips(net: QuantQNetwork, obs: torch.Tensor, percentile: float = 1
     positive pre-activations on `obs` (B, obs_dim), layer by layer (a quantized layer's input
     depends on the clips below it). Layers without positive drive keep their clip."""
     net = net if inplace else copy.deepcopy(net)
+    zs = None if net.quantized else net.pre_activations(obs)   # a float net's z does not depend on the clips
     for l in range(len(net.shape.hidden)):
-        z = net.pre_activations(obs)[l]
+        z = (zs if zs is not None else net.pre_activations(obs))[l]
         pos = z[z > 0]
         if pos.numel():
             net.clips[l] = float(np.percentile(pos.numpy(), percentile))

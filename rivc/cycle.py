@@ -218,15 +218,16 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                 raise FloatingPointError(f"Q values became non-finite at env step {step + 1}; training stopped "
                                          f"(last checkpoint kept)")
             epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - (step + 1) / (a.eps_fraction * cfg.train.env_steps))
-            acting_q = out.q if cfg.train.collector == "snn" else fwd.readout.numpy()
+            q_fpnn, c_fpnn = fwd.readout.numpy(), [c.numpy() for c in fwd.counts]   # (N, A), per layer (N, n)
+            acting_q = out.q if cfg.train.collector == "snn" else q_fpnn
             actions = np.array([behaviour_action(acting_q[i], a, epsilon, rng) for i in range(N)])
             next_obs, rewards, terms, truncs, _ = envs.step(actions)
             stop = False
             for i in range(N):
                 step += 1
-                st.window["q_fpnn"].append(fwd.readout.numpy()[i])
+                st.window["q_fpnn"].append(q_fpnn[i])
                 st.window["q_snn"].append(out.q[i])
-                st.window["c_fpnn"].append([c.numpy()[i] for c in fwd.counts])
+                st.window["c_fpnn"].append([c[i] for c in c_fpnn])
                 st.window["c_snn"].append([c[i] for c in out.counts])
                 # Only true terminations stop bootstrapping; time-limit truncations do not.
                 buffer.add(obs[i], int(actions[i]), rewards[i], next_obs[i], bool(terms[i]), bool(truncs[i]))

@@ -14,8 +14,8 @@ import snntorch as snn
 import torch
 from torch import nn
 
-from neurochip.export import current_units
-from neurochip.ir import NetworkSpec, SpecError
+from neurochip.export import current_units, require_integrate_and_fire
+from neurochip.ir import NetworkSpec
 
 
 class SnnTorchNetwork(nn.Module):
@@ -24,12 +24,7 @@ class SnnTorchNetwork(nn.Module):
 
     def __init__(self, spec: NetworkSpec, device: str | torch.device = "cpu", dtype=torch.float32):
         super().__init__()
-        if spec.scheme != "rate":
-            raise SpecError(f"backend=snntorch runs the rate scheme, got a {spec.scheme!r} spec")
-        for layer in spec.layers:
-            if layer.du != 4095 or layer.dv != 0:
-                raise SpecError(f"backend=snntorch needs integrate-and-fire layers (du 4095, dv 0); "
-                                f"layer {layer.name} has du {layer.du}, dv {layer.dv}")
+        require_integrate_and_fire(spec, "backend=snntorch", integer_bias=False)
         self.spec = spec
         self.linears = nn.ModuleList()
         self.neurons = nn.ModuleList()

@@ -3,6 +3,7 @@ import numpy as np
 import psutil
 import pytest
 
+from lava_check import assert_emulator_equals_lava
 from spec_factory import random_spec
 from neurochip.emulator import Emulator
 from neurochip.lava_backend import LavaNetwork
@@ -23,17 +24,8 @@ def lava_children() -> list:
 def test_emulator_matches_lava_every_spike_and_voltage(seed):
     rng = np.random.default_rng(1000 + seed)
     spec = random_spec(rng)
-    samples = 3
-    x = rng.integers(-127, 128, (samples, spec.layers[0].n_in))
-    trace = Emulator(spec).run_sequence(x[:, None, :])
-    steps = samples * spec.steps_per_inference
-    with LavaNetwork(spec, monitor_steps=steps) as net:
-        volts, spikes = net.run_sequence(x)
-    for i in range(len(spec.layers)):
-        assert volts[i].shape == (steps, spec.layers[i].n_out)
-        np.testing.assert_array_equal(volts[i], trace.voltages[i][:, 0], err_msg=f"voltage, layer {i}")
-        np.testing.assert_array_equal(spikes[i], trace.spikes[i][:, 0], err_msg=f"spikes, layer {i}")
-    assert sum(s.sum() for s in spikes[:-1]) >= 0
+    x = rng.integers(-127, 128, (3, spec.layers[0].n_in))
+    assert_emulator_equals_lava(spec, x, "voltage", "spikes")
 
 
 def test_some_random_networks_spike_and_saturate():

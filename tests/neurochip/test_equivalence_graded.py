@@ -3,6 +3,7 @@ payload and every `act`, at every timestep of the deployment protocol, on random
 import numpy as np
 import pytest
 
+from lava_check import assert_emulator_equals_lava
 from spec_factory import random_graded_spec
 from neurochip.emulator_graded import GradedEmulator
 from neurochip.lava_backend import LavaNetwork
@@ -14,16 +15,8 @@ N_LAVA_NETWORKS = 16
 def test_graded_emulator_matches_lava_every_payload_and_act(seed):
     rng = np.random.default_rng(2000 + seed)
     spec = random_graded_spec(rng)
-    samples = 3
-    x = rng.integers(-127, 128, (samples, spec.layers[0].n_in))
-    trace = GradedEmulator(spec).run_sequence(x[:, None, :])
-    steps = (samples + 1) * spec.steps_per_inference
-    with LavaNetwork(spec, monitor_steps=steps) as net:
-        acts, sent = net.run_sequence(x)
-    for i in range(len(spec.layers)):
-        assert acts[i].shape == (steps, spec.layers[i].n_out)
-        np.testing.assert_array_equal(acts[i], trace.voltages[i][:, 0], err_msg=f"act, layer {i}")
-        np.testing.assert_array_equal(sent[i], trace.spikes[i][:, 0], err_msg=f"payloads, layer {i}")
+    x = rng.integers(-127, 128, (3, spec.layers[0].n_in))
+    assert_emulator_equals_lava(spec, x, "act", "payloads")     # steps: quiet start + 3 samples
 
 
 def test_random_graded_networks_send_large_payloads():
