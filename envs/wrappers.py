@@ -5,6 +5,8 @@
 * Observations become x = clip((obs - center) / scale, -1, 1) (`ScaleObservation`); the
   scaling comes from the space's finite bounds, or, where they are infinite, from states
   visited by a random policy. It is stored in the checkpoint so deployment encodes alike.
+* Image observations ((stack, H, W) uint8 frames) are flattened (`FlatFrames`) and scaled to
+  [0, 1] as u8 / 255; `frame_shape(env)` tells the learner their shape.
 """
 from __future__ import annotations
 
@@ -74,6 +76,30 @@ class DiscretizeActions(gym.ActionWrapper):
         return self.table[int(action)].reshape(self.env.action_space.shape)
 
 
+class FlatFrames(gym.ObservationWrapper):
+    """(stack, H, W) uint8 frames -> a flat (stack * H * W,) uint8 vector; `frame_shape` keeps the shape."""
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        self.frame_shape = tuple(int(v) for v in env.observation_space.shape)
+        self.observation_space = gym.spaces.Box(0, 255, (int(np.prod(self.frame_shape)),), np.uint8)
+
+    def observation(self, observation):
+        return np.asarray(observation).reshape(-1)
+
+
+def _is_image(space) -> bool:
+    return isinstance(space, gym.spaces.Box) and space.dtype == np.uint8 and len(space.shape) == 3
+
+
+def frame_shape(env: gym.Env) -> tuple[int, int, int] | None:
+    """(stack, H, W) of an env made by make_env on an image task, else None."""
+    try:
+        return env.get_wrapper_attr("frame_shape")
+    except AttributeError:
+        return None
+
+
 def _check_spaces(env: gym.Env, env_id: str) -> None:
     obs, act = env.observation_space, env.action_space
     if not isinstance(obs, gym.spaces.Box) or len(obs.shape) != 1:
@@ -88,6 +114,8 @@ def _make_raw(env_id: str, **kwargs) -> gym.Env:
     except gym.error.Error as exc:
         raise EnvError(f"unknown environment id {env_id!r} ({exc}); use a registered Gymnasium id "
                        f"such as InvertedPendulum-v5") from None
+    if _is_image(env.observation_space):
+        env = FlatFrames(env)
     _check_spaces(env, env_id)
     return env
 
@@ -102,6 +130,8 @@ def calibrate_observation_scaling(env_id: str, steps: int, seed: int, margin: fl
     finite = np.isfinite(low) & np.isfinite(high)
     center = np.where(finite, (np.where(finite, low, 0) + np.where(finite, high, 0)) / 2, 0.0)
     scale = np.where(finite, (np.where(finite, high, 1) - np.where(finite, low, -1)) / 2, 1.0)
+    if frame_shape(env) is not None:                    # pixels: u8 / 255, black = 0 (no input)
+        center, scale = np.zeros_like(low), np.full_like(high, 255.0)
     if not finite.all():
         rng = np.random.default_rng(seed)
         env.action_space.seed(int(rng.integers(2**31)))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurochip.ir import (LayerSpec, NetworkSpec, dense_shift, effective_weights, exactly_shifted_weights,
+from neurochip.ir import (LayerSpec, NetworkSpec, accumulate, dense_shift, effective_weights, exactly_shifted_weights,
                           worst_case_input, worst_case_readout_voltage)
 
 # Hardware constants of Loihi's LIF (AbstractPyLifModelFixed.__init__).
@@ -219,7 +219,7 @@ class Emulator:
 
     def _dense(self, i: int, s_in: np.ndarray) -> np.ndarray:
         """Dense accumulation and weight_exp shift: (..., n_in) -> (..., n_out) int64."""
-        a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
+        a_accum = np.rint(accumulate(self.spec.layers[i], self.weights[i], s_in)).astype(np.int64)
         return dense_shift(a_accum, self.spec.layers[i].weight_exp)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurochip.emulator import Trace
-from neurochip.ir import NetworkSpec, dense_shift, effective_weights
+from neurochip.ir import NetworkSpec, accumulate, dense_shift, effective_weights
 
 
 class GradedEmulator:
@@ -119,5 +119,5 @@ class GradedEmulator:
 
     def _dense(self, i: int, s_in: np.ndarray) -> np.ndarray:
         """Dense accumulation and weight_exp shift: (..., n_in) -> (..., n_out) int64."""
-        a_accum = np.rint(s_in.astype(np.float64) @ self.weights[i].T).astype(np.int64)
+        a_accum = np.rint(accumulate(self.spec.layers[i], self.weights[i], s_in)).astype(np.int64)
         return dense_shift(a_accum, self.spec.layers[i].weight_exp)

@@ -52,12 +52,12 @@ def require_integrate_and_fire(spec: NetworkSpec, what: str, integer_bias: bool 
 
 def current_units(layer: LayerSpec) -> tuple[np.ndarray, np.ndarray]:
     """(weights (out, in) int64, bias (out,) float64) in current units, exactly what the layer
-    adds per step; SpecError if Lava's weight shift is not exact on these weights."""
+    adds per step (conv kernels unrolled); SpecError if Lava's weight shift is not exact on these weights."""
     w = exactly_shifted_weights(layer)
     if w is None:
         raise SpecError(f"layer {layer.name}: weights are not multiples of 2^{-layer.weight_exp}, so "
                         f"weight_exp {layer.weight_exp} rounds per step and has no exact export")
-    return w, layer.bias_mant.astype(np.float64) * 2.0 ** (layer.bias_exp - 6)   # exact binary fractions
+    return layer.dense_weights(w), layer.bias_mant.astype(np.float64) * 2.0 ** (layer.bias_exp - 6)   # exact binary fractions
 
 
 def write_netx(spec: NetworkSpec, path: str | os.PathLike) -> Path:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from neurochip.conv import conv_accumulate, conv_out_shape, conv_to_dense
+
 SPEC_VERSION = 1
 
 # Loihi ranges (Lava's PyLifModelBitAcc docstring and LavaPyType precisions; Davies 2018).
@@ -78,14 +80,34 @@ class LayerSpec:
     neuron: str = "lif"
     state_exp: int = 0
     act_mode: str = "relu"
+    conv: dict | None = None
 
     @property
     def n_in(self) -> int:
-        return int(self.weights.shape[1])
+        return int(np.prod(self.conv["in_shape"])) if self.conv else int(self.weights.shape[1])
 
     @property
     def n_out(self) -> int:
-        return int(self.weights.shape[0])
+        return int(np.prod(self.out_shape)) if self.conv else int(self.weights.shape[0])
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """(O, Ho, Wo) for a conv layer, (n_out,) for a dense one."""
+        if not self.conv:
+            return (int(self.weights.shape[0]),)
+        return conv_out_shape(self.conv["in_shape"], self.weights.shape[0], self.weights.shape[-1], self.conv["stride"])
+
+    def dense_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """`weights` (default: the layer's own) as the (n_out, n_in) matrix; conv kernels unrolled."""
+        w = self.weights if weights is None else weights
+        return conv_to_dense(w, self.conv["in_shape"], self.conv["stride"]) if self.conv else w
+
+    def fan_in_abs_sum(self, weights: np.ndarray) -> np.ndarray:
+        """(n_out,) sum of |w| over each output neuron's synapses (weights: the layer's shape)."""
+        w = np.abs(np.asarray(weights, np.int64))
+        if not self.conv:
+            return w.sum(axis=1)
+        return np.repeat(w.reshape(w.shape[0], -1).sum(axis=1), self.n_out // w.shape[0])
 
 
 @dataclass
@@ -160,6 +182,7 @@ class NetworkSpec:
             _check_range(layer.name, "du", layer.du, DECAY_RANGE)
             _check_range(layer.name, "dv", layer.dv, DECAY_RANGE)
             _check_range(layer.name, "num_message_bits", layer.num_message_bits, MESSAGE_BITS_RANGE)
+            _check_shape(layer, i == len(self.layers) - 1)
             if layer.bias_mant.shape != (layer.n_out,):
                 raise SpecError(f"layer {layer.name}: bias_mant shape {layer.bias_mant.shape} != ({layer.n_out},)")
             n_prev = self.layers[i - 1].n_out if i else None
@@ -194,6 +217,7 @@ class NetworkSpec:
             _check_range(layer.name, "state_exp", layer.state_exp, STATE_EXP_RANGE)
             _check_range(layer.name, "vth", layer.vth, (0, SD_STATE_LIMIT >> layer.state_exp))
             _check_range(layer.name, "num_message_bits", layer.num_message_bits, (1, 24))
+            _check_shape(layer, last)
             if layer.bias_mant.shape != (layer.n_out,):
                 raise SpecError(f"layer {layer.name}: bias_mant shape {layer.bias_mant.shape} != ({layer.n_out},)")
             if i and layer.n_in != self.layers[i - 1].n_out:
@@ -263,6 +287,28 @@ class NetworkSpec:
         return cls(layers=layers, **header)
 
 
+def _check_shape(layer: LayerSpec, last: bool) -> None:
+    """A dense layer has a 2-D weight matrix; a conv layer a 4-D square kernel, a valid geometry,
+    and is never the readout."""
+    if not layer.conv:
+        if layer.weights.ndim != 2:
+            raise SpecError(f"layer {layer.name}: dense weights must be (n_out, n_in), got shape {layer.weights.shape}")
+        return
+    w, geom = layer.weights, layer.conv
+    if last:
+        raise SpecError(f"layer {layer.name}: the readout must be a dense layer, not a convolution")
+    if w.ndim != 4 or w.shape[2] != w.shape[3]:
+        raise SpecError(f"layer {layer.name}: a conv kernel must be (O, C, k, k), got shape {w.shape}")
+    if set(geom) != {"in_shape", "stride"} or len(geom["in_shape"]) != 3 or int(geom["stride"]) < 1:
+        raise SpecError(f"layer {layer.name}: conv must be {{'in_shape': [C, H, W], 'stride': s >= 1}}, got {geom}")
+    if geom["in_shape"][0] != w.shape[1]:
+        raise SpecError(f"layer {layer.name}: kernel has {w.shape[1]} input channels, in_shape {geom['in_shape']}")
+    try:
+        layer.out_shape
+    except ValueError as exc:
+        raise SpecError(f"layer {layer.name}: {exc}") from None
+
+
 def _check_range(layer: str, name: str, value, bounds: tuple[int, int]) -> None:
     arr = np.asarray(value)
     lo, hi = bounds
@@ -306,19 +352,61 @@ def exactly_shifted_weights(layer: LayerSpec) -> np.ndarray | None:
 
 def worst_case_input(layer: LayerSpec, max_input: int) -> np.ndarray:
     """(n_out,) largest |synaptic input| per timestep of each neuron (after the weight exponent)."""
-    return dense_shift(np.abs(effective_weights(layer.weights)).sum(axis=1) * max_input, layer.weight_exp)
+    return dense_shift(layer.fan_in_abs_sum(effective_weights(layer.weights)) * max_input, layer.weight_exp)
+
+
+def accumulate(layer: LayerSpec, weights: np.ndarray, s_in: np.ndarray) -> np.ndarray:
+    """The layer's synaptic sum W @ s before the weight exponent: (..., n_in) -> (..., n_out)
+    float64, exact on integers (weights: the layer's effective weights, dense or conv kernel)."""
+    if not layer.conv:
+        return np.asarray(s_in, np.float64) @ weights.T
+    lead = s_in.shape[:-1]
+    out = conv_accumulate(s_in.reshape(-1, s_in.shape[-1]), weights, layer.conv["in_shape"], layer.conv["stride"])
+    return out.reshape(*lead, -1)
 
 
 def graded_bounds(spec: NetworkSpec) -> list[tuple[int, int]]:
     """Per layer of a graded spec: (largest |sigma + bias|, largest |payload| it sends), from the
     8-bit input forward. After the per-inference clear a neuron sends its activation once,
-    shifted right by state_exp, so a payload never exceeds |act| >> state_exp."""
+    shifted right by state_exp, so a payload never exceeds |act| >> state_exp.
+
+    A layer fed by clamp pairs (`clamp_pair_levels`) sums w * (a - c) with a - c in [0, L], so its
+    input is bounded by L per pair, whatever the pair members send (the Dense sum is exact in
+    Lava's wrapping integers and in the emulator's float64 whenever the final sum fits)."""
     bounds, max_in = [], spec.input_max
-    for layer in spec.layers:
-        state = int((worst_case_input(layer, max_in) + np.abs(layer.bias_mant.astype(np.int64))).max())
+    for i, layer in enumerate(spec.layers):
+        levels = clamp_pair_levels(spec, i)
+        if levels is None:
+            drive = worst_case_input(layer, max_in)
+        else:
+            half = np.split(effective_weights(layer.weights), 2, axis=1)[0]
+            drive = dense_shift(layer.fan_in_abs_sum(half) * levels, layer.weight_exp)
+        state = int((drive + np.abs(layer.bias_mant.astype(np.int64))).max())
         max_in = state >> layer.state_exp
         bounds.append((state, max_in))
     return bounds
+
+
+def clamp_pair_levels(spec: NetworkSpec, i: int) -> int | None:
+    """L = 2^activation_bits - 1 if layer i of a graded spec reads clamp pairs, else None.
+
+    Clamp pairs (rivc.convert.convert_graded): layer i-1's outputs are two equal halves "a" and
+    "c" (same weights, no delta threshold, biases b and b - L 2^m), so a - c = clamp(floor(z /
+    2^m), 0, L); layer i's weights on them are [W, -W]. Conv layers pair whole channels."""
+    if i == 0 or spec.scheme != "graded":
+        return None
+    below, layer = spec.layers[i - 1], spec.layers[i]
+    levels = 2 ** spec.activation_bits - 1
+    w_below, w = below.weights, layer.weights
+    if below.vth != 0 or below.n_out % 2 or w_below.shape[0] % 2 or w.shape[1] % 2:
+        return None
+    a_rows, c_rows = np.split(w_below, 2, axis=0)
+    b_a, b_c = np.split(below.bias_mant.astype(np.int64), 2)
+    w_a, w_c = np.split(w, 2, axis=1)
+    if not (np.array_equal(a_rows, c_rows) and np.array_equal(w_a, -w_c)
+            and np.all(b_a - b_c == levels << below.state_exp)):
+        return None
+    return levels
 
 
 def worst_case_readout_voltage(layer: LayerSpec, max_input: int, timesteps: int) -> np.ndarray:

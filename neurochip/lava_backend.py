@@ -84,7 +84,8 @@ class LavaNetwork:
         self._state_var = "act" if self.graded else "v"
         port = self.source.s_out
         for i, layer in enumerate(spec.layers):
-            dense = Dense(weights=layer.weights.astype(np.int32), weight_exp=layer.weight_exp,
+            # conv layers run as Dense with their unrolled connectivity
+            dense = Dense(weights=layer.dense_weights().astype(np.int32), weight_exp=layer.weight_exp,
                           num_message_bits=layer.num_message_bits, name=f"{layer.name}_dense")
             neuron = self._sigma_delta(layer) if self.graded else LIFReset(
                 shape=(layer.n_out,), du=layer.du, dv=layer.dv, vth=layer.vth,

@@ -3,7 +3,8 @@
 Counted over all `steps_per_inference` timesteps of an inference that starts from a cleared
 network (what the chip does, not only the readout window):
 
-* synaptic ops: for each Dense, per timestep, (number of nonzero inputs) x fan-out. Inputs of
+* synaptic ops: for each Dense, per timestep, (number of nonzero inputs) x fan-out (a conv
+  layer's structural fan-out: output channels x the positions whose field holds the input). Inputs of
   the first layer are graded (multi-bit payloads); they are counted separately.
 * neuron updates: every neuron is updated every timestep; an update is *active* if the neuron
   holds state (v != 0) after it or spiked, else *inactive* (Davies et al. 2018's distinction).
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from neurochip.conv import fan_out as conv_fan_out
 from neurochip.emulator import emulator_for
 from neurochip.ir import NetworkSpec
 
@@ -65,11 +67,14 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
     else:
         inputs = np.broadcast_to(x_int, (P, B, x_int.shape[1]))
     for i, layer in enumerate(spec.layers):
-        nonzero_inputs = float((inputs != 0).sum()) / B        # summed over the P steps
+        # every nonzero input (spike or payload) reaches its fan-out, summed over the P steps
+        fan = conv_fan_out(layer.conv["in_shape"], *layer.weights.shape[:1], layer.weights.shape[-1],
+                           layer.conv["stride"]) if layer.conv else layer.n_out
+        synops = float(((inputs != 0) * fan).sum()) / B
         if layer.num_message_bits > 0:
-            synops_graded += nonzero_inputs * layer.n_out
+            synops_graded += synops
         else:
-            synops_binary += nonzero_inputs * layer.n_out
+            synops_binary += synops
         v, s = trace.voltages[i][start:], trace.spikes[i][start:]   # (P, B, n_out)
         busy = float(((v != 0) | (s != 0)).sum()) / B
         active += busy
@@ -79,4 +84,5 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
     return OpCounts(timesteps=P, synops_binary=synops_binary, synops_graded=synops_graded,
                     neuron_updates_active=active, neuron_updates_inactive=inactive, spikes_per_layer=spikes,
                     neurons=sum(layer.n_out for layer in spec.layers),
-                    synapses=sum(layer.n_in * layer.n_out for layer in spec.layers))
+                    synapses=sum(layer.n_out * (int(np.prod(layer.weights.shape[1:])) if layer.conv else layer.n_in)
+                                 for layer in spec.layers))

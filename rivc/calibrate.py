@@ -32,7 +32,7 @@ def calibrate_clips(net: QuantQNetwork, obs: torch.Tensor, percentile: float = 1
     depends on the clips below it). Layers without positive drive keep their clip."""
     net = net if inplace else copy.deepcopy(net)
     zs = None if net.quantized else net.pre_activations(obs)   # a float net's z does not depend on the clips
-    for l in range(len(net.shape.hidden)):
+    for l in range(net.n_hidden):
         z = (zs if zs is not None else net.pre_activations(obs))[l]
         pos = z[z > 0]
         if pos.numel():

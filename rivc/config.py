@@ -47,6 +47,9 @@ class FeedbackConfig:
 @dataclass
 class AgentConfig:
     hidden: list = field(default_factory=lambda: [128])   # hidden layer widths
+    # conv layers [channels, kernel, stride] before the hidden ones, used on image observations
+    # only (vector tasks ignore them): 2x32x32 frames -> 8x15x15 -> 16x7x7 -> hidden
+    conv: list = field(default_factory=lambda: [[8, 4, 2], [16, 3, 2]])
     alpha: float = 0.9                         # gap-increasing coefficient (0 = no gap increase)
     beta: Optional[float] = None               # inverse temperature of m_beta; None = max (beta -> inf)
     gamma: float = 0.99
@@ -166,6 +169,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError("train.env_steps and train.convert_every must be >= 1")
     if not cfg.agent.hidden or min(cfg.agent.hidden) < 1:
         raise ConfigError(f"agent.hidden must list at least one positive width, got {cfg.agent.hidden}")
+    if any(len(c) != 3 or min(c) < 1 for c in cfg.agent.conv):
+        raise ConfigError(f"agent.conv must list [channels, kernel, stride] triples of positive ints, got {cfg.agent.conv}")
     return cfg
 
 

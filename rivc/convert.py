@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurochip.conv import conv_out_shape
 from neurochip.ir import VTH_RANGE, LayerSpec, NetworkSpec
 from rivc.qnet import QuantQNetwork
 
@@ -38,7 +39,8 @@ def convert(net: QuantQNetwork, timesteps: int | None = None, activation_bits: i
             name="readout" if last else f"hidden{l}",
             weights=(2 * li.weight.numpy()).astype(np.int32),
             weight_exp=-1,
-            bias_mant=li.bias.numpy().astype(np.int32),
+            bias_mant=_per_neuron_bias(li).astype(np.int32),
+            conv=li.conv,
             bias_exp=6,
             vth=VTH_RANGE[1] if last else int(li.theta),
             du=4095,
@@ -60,22 +62,35 @@ def convert_graded(net: QuantQNetwork, validate: bool = True) -> NetworkSpec:
     for l, li in enumerate(ints):
         last = l == len(ints) - 1
         w = li.weight.numpy().astype(np.int64)
+        conv = None if li.conv is None else dict(li.conv, in_shape=list(li.conv["in_shape"]))
         if l:                                   # the layer below sends pairs (a, c): weights [W, -W]
-            w = np.concatenate([w, -w], axis=1)
-        b = li.bias.numpy().astype(np.int64)
-        if not last:
+            w = np.concatenate([w, -w], axis=1)     # conv: the input channels double, a-block first
+            if conv:
+                conv["in_shape"][0] *= 2
+        b = _per_neuron_bias(li).astype(np.int64)
+        if not last:                            # conv: the output channels double, a-block first
             w = np.concatenate([w, w], axis=0)
             b = np.concatenate([b, b - L * li.theta])
         layers.append(LayerSpec(
             name="readout" if last else f"hidden{l}",
             weights=(2 * w).astype(np.int32), weight_exp=-1,
-            bias_mant=b.astype(np.int32), bias_exp=0, vth=0,
+            bias_mant=b.astype(np.int32), bias_exp=0, vth=0, conv=conv,
             num_message_bits=8 if l == 0 else 24, spiking=not last, neuron="sigma_delta",
             state_exp=0 if last else int(li.theta).bit_length() - 1, act_mode="unit" if last else "relu"))
     spec = NetworkSpec(layers=layers, timesteps=1, input_bits=8, input_scale=1.0 / net.input_max,
                        output_scale=ints[-1].s_cur, weight_bits=net.weight_bits,
                        activation_bits=net.activation_bits, scheme="graded")
     return spec.validate() if validate else spec
+
+
+def _per_neuron_bias(li) -> np.ndarray:
+    """(n_out,) int64 bias of every output neuron (a conv layer's per-channel bias repeated over
+    its Ho * Wo positions, channel-major like the flattened outputs)."""
+    b = li.bias.numpy().astype(np.int64)
+    if li.conv is None:
+        return b
+    _, ho, wo = conv_out_shape(li.conv["in_shape"], 1, li.weight.shape[-1], li.conv["stride"])
+    return np.repeat(b, ho * wo)
 
 
 def hidden_activations(spec: NetworkSpec, sent: list[np.ndarray]) -> list[np.ndarray]:

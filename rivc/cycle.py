@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from envs import ObservationScaling, calibrate_observation_scaling, make_env, make_vector_env
+from envs import ObservationScaling, calibrate_observation_scaling, frame_shape, make_env, make_vector_env
 from rivc.calibrate import calibrate_clips
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
@@ -58,9 +58,10 @@ def observation_scaling(env_cfg, seed: int) -> ObservationScaling:
 
 def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) -> dict:
     """One metrics.csv row: learning progress plus the conversion metrics of the cycles since the last row."""
-    w = st.window
-    cm = conversion_metrics(np.array(w["q_fpnn"]), np.array(w["q_snn"]), [np.array(c) for c in zip(*w["c_fpnn"])],
-                            [np.array(c) for c in zip(*w["c_snn"])], T)
+    w = st.window        # blocks of consecutive transitions: (n, A) arrays, per-layer lists of (n, n_l)
+    cm = conversion_metrics(np.concatenate(w["q_fpnn"]), np.concatenate(w["q_snn"]),
+                            [np.concatenate(c) for c in zip(*w["c_fpnn"])],
+                            [np.concatenate(c) for c in zip(*w["c_snn"])], T)
     st.last_agreement = cm.action_agreement
     n_hidden = len(w["c_fpnn"][0]) if w["c_fpnn"] else 0      # the Lava backend returns no SNN counts: NaN
     return {
@@ -73,8 +74,16 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
         "action_gap_p05_rel": cm.action_gap_p05_rel, "alpha": st.alpha,
         **{f"spike_rate_l{i}": cm.spike_rate[i] if i < len(cm.spike_rate) else float("nan") for i in range(n_hidden)},
         **{f"count_error_l{i}": cm.count_error[i] if i < len(cm.count_error) else float("nan") for i in range(n_hidden)},
-        "steps_per_s": len(w["q_fpnn"]) / max(seconds, 1e-9),
+        "steps_per_s": sum(len(b) for b in w["q_fpnn"]) / max(seconds, 1e-9),
     }
+
+
+def window_add(window: dict, rows: dict, lo: int, hi: int) -> None:
+    """Rows lo..hi-1 of one round (q_*: (N, A) arrays, c_*: per-layer lists of (N, n_l)) into the
+    metrics window, as one block per key."""
+    if hi > lo:
+        for key, value in rows.items():
+            window[key].append([c[lo:hi] for c in value] if key.startswith("c_") else value[lo:hi])
 
 
 def conversion_summary(metrics_csv: Path, net: QuantQNetwork, final_states: np.ndarray, st: LoopState) -> dict:
@@ -140,16 +149,17 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     envs = make_vector_env(cfg.env.id, scaling, cfg.env.action_bins, N)
     env = envs.envs[0]                 # its RNG goes into train_state.pt (resume runs with one env)
     obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
+    frames = frame_shape(env)          # (stack, H, W) for the vision task: a CNN, frames stored as uint8
 
     # Networks: quantization-aware online and target nets; the first conversion.
     T = timesteps_for(cfg.snn, cfg.quant)
     a = cfg.agent
     net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init,
                         scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling,
-                        quantized=a.quantized)
+                        quantized=a.quantized, conv=a.conv if frames else (), input_shape=frames)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr)
-    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma)
+    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma, frames)
     calib = {"obs": None}          # float networks: clips from the latest training batch
 
     def convert_net():
@@ -160,6 +170,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         return convert(net, T, cfg.quant.activation_bits)
 
     snn = SNNPolicy(convert_net(), cfg.backend)
+    snn_stale = False             # weights changed since the acting SNN was converted
     ckpt_path, last_path = run_dir / "checkpoint.pt", run_dir / "last.pt"
     cfg_dict = asdict(cfg)
     st = LoopState(alpha=a.alpha, ep_return=[0.0] * N, needs_reset=[True] * N)
@@ -167,7 +178,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         st = load_train_state(run_dir, cfg_dict, net, target, optimizer, buffer, rng, env)
         snn.load(convert_net())
         log.info("resuming at env step %d", st.step)
-    runlog = RunLog(run_dir, log_fields(len(a.hidden)), resume_after_step=st.step if cfg.resume else None)
+    runlog = RunLog(run_dir, log_fields(net.n_hidden), resume_after_step=st.step if cfg.resume else None)
 
     def checkpoint(path: Path, step: int) -> None:
         save_checkpoint(path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
@@ -210,6 +221,11 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                 obs[resets] = new_obs[resets]
                 st.needs_reset, st.first_reset_done = [False] * N, True
             # The SNN acts (batched over the envs); the quantized FPNN sees the same states for the metrics.
+            # Conversion is lazy: the acting SNN is always the conversion of the latest weights, and
+            # conversions no env step would use (several updates per round) are skipped.
+            if snn_stale:
+                snn.load(convert_net())
+                snn_stale = False
             obs_t = torch.as_tensor(obs, dtype=torch.float32)
             with torch.no_grad():
                 fwd = net.forward_full(obs_t)
@@ -222,15 +238,12 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             acting_q = out.q if cfg.train.collector == "snn" else q_fpnn
             actions = np.array([behaviour_action(acting_q[i], a, epsilon, rng) for i in range(N)])
             next_obs, rewards, terms, truncs, _ = envs.step(actions)
-            stop = False
+            # Only true terminations stop bootstrapping; time-limit truncations do not.
+            buffer.add_batch(obs, actions, rewards, next_obs, terms, truncs)
+            round_rows = {"q_fpnn": q_fpnn, "q_snn": out.q, "c_fpnn": c_fpnn, "c_snn": out.counts}
+            stop, window_from = False, 0
             for i in range(N):
                 step += 1
-                st.window["q_fpnn"].append(q_fpnn[i])
-                st.window["q_snn"].append(out.q[i])
-                st.window["c_fpnn"].append([c[i] for c in c_fpnn])
-                st.window["c_snn"].append([c[i] for c in out.counts])
-                # Only true terminations stop bootstrapping; time-limit truncations do not.
-                buffer.add(obs[i], int(actions[i]), rewards[i], next_obs[i], bool(terms[i]), bool(truncs[i]))
                 st.ep_return[i] += float(rewards[i])
                 if terms[i] or truncs[i]:
                     st.ep_returns.append(st.ep_return[i])
@@ -246,9 +259,11 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                     if st.n_updates % a.target_update_interval == 0:
                         target.load_state_dict(net.state_dict())
                     if st.n_updates % cfg.train.convert_every == 0:
-                        snn.load(convert_net())
+                        snn_stale = True
 
                 if step % cfg.train.log_every == 0 or step == cfg.train.env_steps:
+                    window_add(st.window, round_rows, window_from, i + 1)
+                    window_from = i + 1
                     now = time.perf_counter()
                     runlog.write(step, log_row(st, step, epsilon, T, now - t_log))
                     st.alpha_trajectory.append([step, st.alpha])
@@ -269,10 +284,13 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                     checkpoint(last_path, step)
                     save_pending = True
                 if save_pending and N == 1 and st.needs_reset[0]:   # saved at episode boundaries
+                    window_add(st.window, round_rows, window_from, i + 1)     # the state includes this step
+                    window_from = i + 1
                     save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
                     save_pending = False
                 if stop or step >= cfg.train.env_steps:
                     break
+            window_add(st.window, round_rows, window_from, i + 1)
             obs = next_obs
             if stop:
                 break

@@ -35,6 +35,9 @@ def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
     if cfg.checkpoint is not None:
         ckpt = load_checkpoint(cfg.checkpoint)
         net, env_id, bins, scaling = ckpt.net, ckpt.env_id, ckpt.action_bins, ckpt.scaling
+        if cfg.timesteps is not None and net.scheme == "graded":
+            raise ConfigError("timesteps= applies to rate-scheme checkpoints; a graded network sends each "
+                              "observation once (one step per layer)")
         spec = convert(net, cfg.timesteps or net.timesteps, ckpt.activation_bits)
         spec.meta = task_meta(env_id, bins, scaling)
     else:

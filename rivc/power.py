@@ -67,7 +67,7 @@ def power_report(cfg, run_dir: Path) -> dict:
     sizes = [layer.n_out for layer in spec.layers]
     latency = chip_latency(counts, sizes)
     chips = [chip_energy(counts, latency, table) for table in (DAVIES_2018, SANA_FE_2025)]
-    macs = sum(lin.in_features * lin.out_features for lin in ckpt.net.linears)   # one MAC per FPNN weight
+    macs = ckpt.net.macs()          # one MAC per dense weight, C*k*k per conv output value
     arms = arm_estimates(macs)
     host_s = host_latency_s(ckpt.net, rec.observations, cfg.host_timing_runs)
 

@@ -29,6 +29,12 @@ quantization) with per-layer clips calibrated from visited states (rivc.calibrat
 `counts` are the ideal activations the SNN should reach: floor(T clamp(h / lambda, 0, 1))
 (rate) or clamp(floor(L h / lambda), 0, L) (graded).
 
+Convolutions (optional, for image observations): `conv` = [[channels, kernel, stride], ...]
+layers (no padding) before the dense ones, on observations reshaped to `input_shape`
+(C, H, W). A conv layer is quantized and counted exactly like a dense one (one per-tensor
+weight scale, one clip per layer); its activations are flattened in (channel, row, column)
+order, the order `neurochip.conv` uses on the chip.
+
 Dueling head (optional): the quantized readout is the advantage stream A (what the SNN
 computes and acts on: argmax A = argmax Q); a float state-value head V on the last hidden
 layer stays in the learner, Q = V + A - mean_a A.
@@ -38,9 +44,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from neurochip.conv import conv_out_shape
 
 BIAS_MAX = 4095
 VTH_MAX = 2**17 - 1
@@ -67,10 +76,11 @@ def if_spike_count(zT: torch.Tensor, theta_int: torch.Tensor, T: int) -> torch.T
 class LayerInts(NamedTuple):
     """Integer view of one layer, what the converter writes to the chip."""
 
-    weight: torch.Tensor      # (n_out, n_in) int64, k_w-bit
-    bias: torch.Tensor        # (n_out,) int64, in per-step current units
+    weight: torch.Tensor      # (n_out, n_in) int64, k_w-bit; conv: kernel (O, C, k, k)
+    bias: torch.Tensor        # (n_out,) int64, in per-step current units; conv: per channel (O,)
     theta: int                # hidden layers: threshold (rate) or payload step 2^m (graded), current units; 0 for the readout
     s_cur: float              # real value of one current unit
+    conv: dict | None = None  # conv geometry {"in_shape": [C, H, W], "stride": s} (neurochip.conv)
 
 
 class Forward(NamedTuple):
@@ -92,13 +102,27 @@ class QuantQNetwork(nn.Module):
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: Sequence[int], weight_bits: int,
                  timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
-                 activation_bits: int = 4, dueling: bool = False, quantized: bool = True):
+                 activation_bits: int = 4, dueling: bool = False, quantized: bool = True,
+                 conv: Sequence[Sequence[int]] = (), input_shape: Sequence[int] | None = None):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
-        sizes = [obs_dim, *hidden, n_actions]
+        self.conv_spec = [[int(v) for v in c] for c in conv]
+        self.input_shape = [int(v) for v in input_shape] if input_shape is not None else None
+        self.convs, self.conv_in_shapes, flat = nn.ModuleList(), [], obs_dim
+        if self.conv_spec:
+            if self.input_shape is None or int(np.prod(self.input_shape)) != obs_dim:
+                raise ValueError(f"conv layers need input_shape (C, H, W) with C*H*W = {obs_dim}, got {input_shape}")
+            shape = tuple(self.input_shape)
+            for channels, kernel, stride in self.conv_spec:
+                self.convs.append(nn.Conv2d(shape[0], channels, kernel, stride))
+                self.conv_in_shapes.append(list(shape))
+                shape = conv_out_shape(shape, channels, kernel, stride)
+            flat = int(np.prod(shape))
+        sizes = [flat, *hidden, n_actions]
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.clips = nn.Parameter(torch.full((len(hidden),), float(clip_init)))
+        self.n_hidden = len(self.convs) + len(hidden)
+        self.clips = nn.Parameter(torch.full((self.n_hidden,), float(clip_init)))
         self.value_head = nn.Linear(sizes[-2], 1) if dueling else None
         self.shape = QNetShape(obs_dim, n_actions, list(hidden))
         self.weight_bits = weight_bits
@@ -121,7 +145,37 @@ class QuantQNetwork(nn.Module):
                 "hidden": list(self.shape.hidden), "weight_bits": self.weight_bits,
                 "timesteps": self.timesteps, "input_bits": (self.input_max + 1).bit_length(),
                 "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling,
-                "quantized": self.quantized}
+                "quantized": self.quantized, "conv": self.conv_spec, "input_shape": self.input_shape}
+
+    def layer_modules(self) -> list[nn.Module]:
+        """Conv layers, then dense layers (the last is the readout)."""
+        return [*self.convs, *self.linears]
+
+    def _apply(self, l: int, h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """Layer l on flat inputs h (B, n_in) -> flat outputs (B, n_out)."""
+        if l < len(self.convs):
+            x = h.reshape(h.shape[0], *self.conv_in_shapes[l])
+            return F.conv2d(x, w, b, stride=self.convs[l].stride).flatten(1)
+        return F.linear(h, w, b)
+
+    def conv_geometry(self, l: int) -> dict | None:
+        """Layer l's geometry as a NetworkSpec conv layer stores it, or None for a dense layer."""
+        if l >= len(self.convs):
+            return None
+        return {"in_shape": list(self.conv_in_shapes[l]), "stride": int(self.convs[l].stride[0])}
+
+    def macs(self) -> int:
+        """Multiply-accumulates of one FPNN inference (the A72's work): per conv output value
+        C*k*k, per dense weight one."""
+        total, h = 0, None
+        for l, mod in enumerate(self.layer_modules()):
+            if l < len(self.convs):
+                o, c, k, _ = mod.weight.shape
+                out = conv_out_shape(self.conv_in_shapes[l], o, k, mod.stride[0])
+                total += int(np.prod(out)) * c * k * k
+            else:
+                total += mod.in_features * mod.out_features
+        return total
 
     def _weight_q(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         qmax = 2 ** (self.weight_bits - 1) - 1
@@ -133,16 +187,28 @@ class QuantQNetwork(nn.Module):
         """obs (B, obs_dim) float in [-1, 1] -> x_int (B, obs_dim) int64 (the chip's 8-bit input)."""
         return torch.round(obs.clamp(-1, 1) * self.input_max).long()
 
-    def _layers(self):
+    def _layers(self) -> list:
+        """`_quantized_layers()` as a list; without autograd (target network, acting, conversion)
+        it is computed once per set of parameter values: the list is cached under the parameters'
+        in-place version counters, which every optimizer step, load_state_dict and clip change bump."""
+        if torch.is_grad_enabled():
+            return list(self._quantized_layers())
+        key = tuple(p._version for p in self.parameters()) + tuple(id(p) for p in self.parameters())
+        if getattr(self, "_layers_cache", (None,))[0] != key:
+            self._layers_cache = (key, list(self._quantized_layers()))
+        return self._layers_cache[1]
+
+    def _quantized_layers(self):
         """Per layer, the quantized quantities both the forward pass and the converter use:
         (linear, w_q, s_w, s_cur, b_q, unit_int); unit_int is None for the readout, else the
         integer current one unit of the layer's output is worth: the threshold theta_int (rate)
         or the payload step 2^m (graded). Scales flow from layer to layer: one unit of the next
         layer's input is worth unit_int * s_cur."""
         u_in = torch.tensor(1.0 / self.input_max)
-        last = len(self.linears) - 1
+        modules = self.layer_modules()
+        last = len(modules) - 1
         graded = self.scheme == "graded"
-        for l, lin in enumerate(self.linears):
+        for l, lin in enumerate(modules):
             w_q, s_w = self._weight_q(lin.weight)
             s_cur = (s_w * u_in).detach()
             bias_max = GRADED_BIAS_MAX if graded else BIAS_MAX
@@ -170,9 +236,10 @@ class QuantQNetwork(nn.Module):
         """Plain FP32 ReLU MLP (quantized=False); counts are the ideal SNN activations."""
         h = obs.clamp(-1, 1)
         counts = []
-        for l, lin in enumerate(self.linears):
-            z = lin(h)
-            if l == len(self.linears) - 1:
+        modules = self.layer_modules()
+        for l, lin in enumerate(modules):
+            z = self._apply(l, h, lin.weight, lin.bias)
+            if l == len(modules) - 1:
                 return self._readout(h, z, counts)
             h = F.relu(z)
             frac = (h.detach() / self.clips[l].detach().clamp_min(1e-12)).clamp(0, 1)
@@ -185,8 +252,8 @@ class QuantQNetwork(nn.Module):
         zs = []
         if not self.quantized:
             h = obs.clamp(-1, 1)
-            for lin in self.linears[:-1]:
-                zs.append(lin(h))
+            for l, lin in enumerate(self.layer_modules()[:-1]):
+                zs.append(self._apply(l, h, lin.weight, lin.bias))
                 h = F.relu(zs[-1])
             return zs
         counts = self.forward_full(obs).counts
@@ -195,7 +262,7 @@ class QuantQNetwork(nn.Module):
         for l, (_, w_q, _, s_cur, b_q, unit_int) in enumerate(self._layers()):
             if unit_int is None:
                 return zs
-            zs.append(F.linear(h, w_q, b_q))
+            zs.append(self._apply(l, h, w_q, b_q))
             h = counts[l].float() * unit_int * s_cur / T
         return zs
 
@@ -205,8 +272,8 @@ class QuantQNetwork(nn.Module):
             return self._forward_float(obs, T)
         h = self.encode(obs).float() / self.input_max
         counts = []
-        for lin, w_q, s_w, s_cur, b_q, unit_int in self._layers():
-            z = F.linear(h, w_q, b_q)                                   # (B, n_out) real
+        for l, (lin, w_q, s_w, s_cur, b_q, unit_int) in enumerate(self._layers()):
+            z = self._apply(l, h, w_q, b_q)                             # (B, n_out) real
             if unit_int is None:
                 return self._readout(h, z, counts)
             if self.scheme == "graded":
@@ -236,5 +303,5 @@ class QuantQNetwork(nn.Module):
     def integer_layers(self) -> list[LayerInts]:
         """The network as integers: read back from the very values `forward_full` computes with."""
         return [LayerInts(torch.round(w_q / s_w).long(), torch.round(b_q / s_cur).long(),
-                          0 if unit_int is None else int(unit_int), float(s_cur))
-                for _, w_q, s_w, s_cur, b_q, unit_int in self._layers()]
+                          0 if unit_int is None else int(unit_int), float(s_cur), self.conv_geometry(l))
+                for l, (_, w_q, s_w, s_cur, b_q, unit_int) in enumerate(self._layers())]

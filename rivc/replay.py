@@ -2,6 +2,11 @@
 
 Each stored transition is (s_t, a_t, R = sum_{i<k} gamma^i r_{t+i}, s_{t+k}, terminated, gamma^k)
 with k = n, or fewer where the episode ended first. n = 1 is the usual one-step transition.
+
+Image observations (`frames=(stack, H, W)`: the flat observation is `stack` grey frames scaled
+to [0, 1] as u8 / 255) go to a `FrameStore`: every distinct frame is kept once as uint8, a
+transition keeps `stack` frame indices for s_t and for s_{t+k}, so consecutive stacks share
+their frames (no frame is stored twice per stream) and a 32x32 frame costs 1 KiB.
 """
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+
+# u8 -> the float32 the environment's ScaleObservation produces (float64 u8 / 255, then float32)
+_U8_TO_UNIT = (np.arange(256, dtype=np.float64) / 255.0).astype(np.float32)
 
 
 class Batch(NamedTuple):
@@ -21,11 +29,53 @@ class Batch(NamedTuple):
     discounts: torch.Tensor | None = None   # (B,) float32 gamma^k; None means gamma (one step)
 
 
+class FrameStore:
+    """uint8 frames in a ring, indexed by the stacks that use them.
+
+    A stack is stored as `stack` indices; a frame is written only if no index already holds it
+    in this stream (the previous stack shifted by one, the previous stack itself, or the frame
+    before it in the same stack). Each stack writes at most `stack` frames, so a ring of
+    2 * stack * (capacity + stack + 1) frames never overwrites a frame a live transition uses;
+    in practice one frame per step is written and the untouched rest costs no memory."""
+
+    def __init__(self, capacity: int, frames: tuple[int, int, int]):
+        self.stack, *self.frame_hw = (int(v) for v in frames)
+        self.frames = np.zeros((2 * self.stack * (capacity + self.stack + 1), *self.frame_hw), np.uint8)
+        self.next = 0                       # total frames written
+        self.last: dict[int, np.ndarray] = {}
+
+    def index(self, obs: np.ndarray, stream: int) -> np.ndarray:
+        """obs: flat (stack * H * W,) float in [0, 1] -> (stack,) int64 ring indices of its frames."""
+        new = np.rint(np.asarray(obs, np.float64).reshape(self.stack, *self.frame_hw) * 255).astype(np.uint8)
+        prev = self.last.get(stream)
+        idx = np.empty(self.stack, np.int64)
+        for j in range(self.stack):
+            candidates = [] if prev is None else list(prev[j + 1: j + 2]) + [prev[j]]   # shifted, same
+            candidates += [idx[j - 1]] if j else []
+            for c in candidates:
+                if np.array_equal(self.frames[c], new[j]):
+                    idx[j] = c
+                    break
+            else:
+                idx[j] = self.next % len(self.frames)
+                self.frames[idx[j]] = new[j]
+                self.next += 1
+        self.last[stream] = idx
+        return idx
+
+    def load(self, idx: np.ndarray) -> np.ndarray:
+        """(B, stack) indices -> (B, stack * H * W) float32 observations, equal to the env's."""
+        return _U8_TO_UNIT[self.frames[idx].reshape(idx.shape[0], -1)]
+
+
 class ReplayBuffer:
-    def __init__(self, capacity: int, obs_dim: int, n_step: int = 1, gamma: float = 0.99):
+    def __init__(self, capacity: int, obs_dim: int, n_step: int = 1, gamma: float = 0.99,
+                 frames: tuple[int, int, int] | None = None):
         self.capacity, self.n_step, self.gamma = capacity, n_step, gamma
-        self.obs = np.zeros((capacity, obs_dim), np.float32)
-        self.next_obs = np.zeros((capacity, obs_dim), np.float32)
+        self.frame_store = FrameStore(capacity, frames) if frames else None
+        obs_shape, obs_dtype = ((frames[0],), np.int64) if frames else ((obs_dim,), np.float32)
+        self.obs = np.zeros((capacity, *obs_shape), obs_dtype)
+        self.next_obs = np.zeros((capacity, *obs_shape), obs_dtype)
         self.actions = np.zeros(capacity, np.int64)
         self.rewards = np.zeros(capacity, np.float32)
         self.terminated = np.zeros(capacity, np.float32)
@@ -34,14 +84,34 @@ class ReplayBuffer:
         self.pos = 0
         self._pending: deque = deque()
 
-    def add(self, obs, action: int, reward: float, next_obs, terminated: bool, truncated: bool = False) -> None:
-        """One environment step. Episode ends (terminated or truncated) flush the pending steps."""
+    def add(self, obs, action: int, reward: float, next_obs, terminated: bool, truncated: bool = False,
+            stream: int = 0) -> None:
+        """One environment step of env `stream`. Episode ends (terminated or truncated) flush the
+        pending steps."""
+        if self.frame_store is not None:
+            obs, next_obs = self.frame_store.index(obs, stream), self.frame_store.index(next_obs, stream)
         self._pending.append((obs, action, reward))
         if len(self._pending) == self.n_step:
             self._emit(next_obs, terminated)
         if terminated or truncated:
             while self._pending:
                 self._emit(next_obs, terminated)
+
+    def add_batch(self, obs: np.ndarray, actions: np.ndarray, rewards: np.ndarray, next_obs: np.ndarray,
+                  terminated: np.ndarray, truncated: np.ndarray) -> None:
+        """One step of N environments (row i is env i's transition), written at once for one-step
+        transitions of vector observations; equal to N calls of `add` in row order."""
+        if self.n_step != 1 or self.frame_store is not None or self._pending:
+            for i in range(len(actions)):
+                self.add(obs[i], int(actions[i]), rewards[i], next_obs[i], bool(terminated[i]), bool(truncated[i]),
+                         stream=i)
+            return
+        rows = (self.pos + np.arange(len(actions))) % self.capacity
+        self.obs[rows], self.next_obs[rows] = obs, next_obs
+        self.actions[rows], self.rewards[rows] = actions, rewards
+        self.terminated[rows], self.discounts[rows] = np.asarray(terminated, np.float32), self.gamma
+        self.pos = int((self.pos + len(actions)) % self.capacity)
+        self.size = min(self.size + len(actions), self.capacity)
 
     def _emit(self, next_obs, terminated: bool) -> None:
         ret, discount = 0.0, 1.0
@@ -55,8 +125,30 @@ class ReplayBuffer:
         self.pos = (self.pos + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
+    def _observations(self, rows: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(rows if self.frame_store is None else self.frame_store.load(rows))
+
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
         idx = rng.integers(0, self.size, batch_size)
-        return Batch(torch.from_numpy(self.obs[idx]), torch.from_numpy(self.actions[idx]),
-                     torch.from_numpy(self.rewards[idx]), torch.from_numpy(self.next_obs[idx]),
+        return Batch(self._observations(self.obs[idx]), torch.from_numpy(self.actions[idx]),
+                     torch.from_numpy(self.rewards[idx]), self._observations(self.next_obs[idx]),
                      torch.from_numpy(self.terminated[idx]), torch.from_numpy(self.discounts[idx]))
+
+    def state(self) -> dict:
+        """Everything `restore` needs (what train_state.pt stores); frames up to the last written."""
+        out = {k: getattr(self, k) for k in ("obs", "next_obs", "actions", "rewards", "terminated",
+                                             "discounts", "size", "pos")}
+        out["pending"] = list(self._pending)
+        if self.frame_store is not None:
+            fs = self.frame_store
+            out["frames"] = {"frames": fs.frames[:min(fs.next, len(fs.frames))], "next": fs.next, "last": fs.last}
+        return out
+
+    def restore(self, state: dict) -> None:
+        for k in ("obs", "next_obs", "actions", "rewards", "terminated", "discounts", "size", "pos"):
+            setattr(self, k, state[k])
+        self._pending.extend(state["pending"])
+        if self.frame_store is not None:
+            fs, saved = self.frame_store, state["frames"]
+            fs.frames[:len(saved["frames"])] = saved["frames"]
+            fs.next, fs.last = saved["next"], saved["last"]

@@ -18,8 +18,6 @@ from rivc.replay import ReplayBuffer
 
 STATE_VERSION = 1
 STATE_FILE = "train_state.pt"
-BUFFER_FIELDS = ("obs", "next_obs", "actions", "rewards", "terminated", "discounts", "size", "pos")
-
 
 @dataclass
 class LoopState:
@@ -47,7 +45,7 @@ def save_train_state(run_dir: Path, st: LoopState, net, target, optimizer, buffe
     payload = {
         "version": STATE_VERSION, "config": config, "loop": asdict(st),
         "net": net.state_dict(), "target": target.state_dict(), "optimizer": optimizer.state_dict(),
-        "buffer": {k: getattr(buffer, k) for k in BUFFER_FIELDS} | {"pending": list(buffer._pending)},
+        "buffer": buffer.state(),
         "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
         "env_rng": env.unwrapped.np_random.bit_generator.state,
     }
@@ -76,10 +74,7 @@ def load_train_state(run_dir: Path, config: dict, net, target, optimizer, buffer
     net.load_state_dict(payload["net"])
     target.load_state_dict(payload["target"])
     optimizer.load_state_dict(payload["optimizer"])
-    b = payload["buffer"]
-    for k in BUFFER_FIELDS:
-        setattr(buffer, k, b[k])
-    buffer._pending.extend(b["pending"])
+    buffer.restore(payload["buffer"])
     rng.bit_generator.state = payload["rng"]
     torch.set_rng_state(payload["torch_rng"])
     env_rng = np.random.default_rng()

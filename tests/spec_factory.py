@@ -80,3 +80,41 @@ def hand_graded_spec() -> NetworkSpec:
         LayerSpec("out", np.array([[4, -4]], np.int32), -1, np.array([1], np.int32), 0, vth=0,
                   num_message_bits=24, spiking=False, neuron="sigma_delta", act_mode="unit"),
     ], timesteps=1, scheme="graded").validate()
+
+
+def random_conv_spec(rng: np.random.Generator, scheme: str) -> NetworkSpec:
+    """A valid random network with 1-2 conv layers (1-2 input channels, 5x5 to 7x7 input, 2x2 or
+    3x3 kernels, stride 1-2) before a dense readout, in either scheme."""
+    def make():
+        shape = [int(rng.integers(1, 3)), int(rng.integers(5, 8)), int(rng.integers(5, 8))]
+        layers, wmax = [], int(rng.choice([15, 60, 255]))
+        for i in range(int(rng.integers(1, 3)) + 1):
+            last = len(layers) == i and i > 0 and (i == 2 or rng.random() < 0.5)
+            conv = None
+            if last:
+                w = rng.integers(-wmax, wmax + 1, (int(rng.integers(2, 5)), int(np.prod(shape))))
+            else:
+                k = int(rng.integers(2, 4))
+                w = rng.integers(-wmax, wmax + 1, (int(rng.integers(1, 4)), shape[0], k, k))
+                conv = {"in_shape": list(shape), "stride": int(rng.integers(1, 3))}
+            layer = LayerSpec(name=f"l{i}", weights=w.astype(np.int32), weight_exp=int(rng.integers(-3, 2)),
+                              bias_mant=np.zeros(1, np.int32), bias_exp=0, vth=0, conv=conv,
+                              num_message_bits=8 if i == 0 else (24 if scheme == "graded" else 0), spiking=not last)
+            n = layer.n_out
+            if scheme == "graded":
+                bias = rng.integers(-3000, 3000, n)
+                layer.bias_mant = (-np.abs(bias) if 0 < i and not last else bias).astype(np.int32)
+                layer.neuron, layer.act_mode = "sigma_delta", "unit" if last else "relu"
+                layer.state_exp = 0 if last else int(rng.integers(0, 8))
+                layer.vth = 0 if last or rng.random() < 0.6 else int(rng.integers(1, 20))
+            else:
+                layer.bias_mant = rng.integers(-60, 60, n).astype(np.int32)
+                layer.bias_exp = int(rng.integers(0, 7))
+                layer.vth = 131071 if last else int(rng.integers(1, 2000))
+            layers.append(layer)
+            if last:
+                break
+            shape = list(layer.out_shape)
+        return NetworkSpec(layers=layers, timesteps=1 if scheme == "graded" else int(rng.integers(1, 8)),
+                           scheme=scheme)
+    return _first_valid(make)

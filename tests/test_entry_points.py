@@ -201,6 +201,9 @@ def test_graded_training_and_deployment_on_lava_and_emulator(tmp_path, cli_env):
              "max_episode_steps=25", f"hydra.run.dir={out}"], cli_env)
         hashes[backend] = json.loads((out / "result.json").read_text())["actions_sha256"]
     assert hashes["emulator"] == hashes["lava"]
+    proc = run(["rivc-deploy", f"checkpoint={train_dir / 'checkpoint.pt'}", "timesteps=8",
+                f"hydra.run.dir={tmp_path / 'bad'}"], cli_env, check=False)
+    one_line_error(proc, "rivc-deploy", "timesteps= applies to rate-scheme checkpoints")
 
 
 def test_training_with_four_vector_envs(tmp_path, cli_env):
@@ -217,3 +220,22 @@ def test_vector_envs_with_n_step_returns_are_refused(tmp_path, cli_env):
     proc = run(["rivc-train", *TINY, "train.num_envs=2", "agent.n_step=3", f"hydra.run.dir={tmp_path}"], cli_env,
                check=False)
     one_line_error(proc, "rivc-train", "train.num_envs > 1 needs agent.n_step=1")
+
+
+def test_vision_task_trains_a_cnn_deploys_it_and_reports_its_power(tmp_path, cli_env):
+    """env=pixel_pendulum: rendered frames, a quantized CNN converted after every update (graded:
+    exact at every layer), the SNN collecting from two envs; then the power report counts the
+    CNN's MACs."""
+    train_dir = tmp_path / "train"
+    run(["rivc-train", "env=pixel_pendulum", "snn=graded", *TINY, "agent.conv=[[4,4,2],[8,3,2]]", "train.num_envs=2",
+         "train.eval_every=0", f"hydra.run.dir={train_dir}"], cli_env)
+    result = json.loads((train_dir / "result.json").read_text())
+    assert result["env_id"] == "RIVC/PixelInvertedPendulum-v0" and result["timesteps_per_action"] == 5
+    assert result["final_eval"]["action_agreement"] == 1.0
+    assert result["conversion"]["count_error_max_per_layer"] == [0.0, 0.0, 0.0]
+    run(["rivc-power", f"checkpoint={train_dir / 'checkpoint.pt'}", "episodes=1", "max_episode_steps=20",
+         "host_timing_runs=20", f"hydra.run.dir={tmp_path / 'power'}"], cli_env)
+    report = json.loads((tmp_path / "power" / "power.json").read_text())
+    # 2x32x32 -> 4x15x15 (fan-in 2*4*4) -> 8x7x7 (fan-in 4*3*3) -> 16 -> 7
+    assert report["fpnn_macs"] == 900 * 32 + 392 * 36 + 392 * 16 + 16 * 7
+    assert report["op_counts_per_inference"]["synops"] > 0

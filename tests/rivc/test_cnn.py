@@ -1,0 +1,79 @@
+"""CNN policies: the converter handles conv layers in both schemes, the graded CNN SNN is the
+quantized CNN exactly, and Lava runs the converted CNN like the emulator."""
+import numpy as np
+import pytest
+import torch
+
+from lava_check import assert_emulator_equals_lava
+from neurochip.emulator import emulator_for
+from neurochip.ir import clamp_pair_levels, graded_bounds
+from rivc.convert import convert, encode, hidden_activations, readout_to_q
+from rivc.qnet import QuantQNetwork
+
+
+def cnn(scheme: str, shape=(2, 12, 12), seed=0) -> QuantQNetwork:
+    torch.manual_seed(seed)
+    return QuantQNetwork(int(np.prod(shape)), 5, [16], 4, 15, clip_init=0.5, scheme=scheme, activation_bits=4,
+                         conv=[[4, 4, 2], [6, 3, 1]], input_shape=shape)
+
+
+def frames(n: int, size: int) -> torch.Tensor:
+    """Sparse bright blobs on black, like the pixel task: values u8 / 255."""
+    x = torch.zeros(n, size)
+    idx = torch.randint(0, size, (n, size // 8))
+    x.scatter_(1, idx, torch.randint(1, 256, idx.shape).float() / 255)
+    return x
+
+
+def test_graded_cnn_snn_equals_the_quantized_cnn_at_every_layer():
+    net = cnn("graded")
+    obs = frames(500, 288)
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    spec = convert(net)
+    assert [layer.conv is not None for layer in spec.layers] == [True, True, False, False]
+    assert spec.layers[1].conv["in_shape"] == [8, 5, 5]           # 4 channels as clamp pairs
+    v, sent = emulator_for(spec).infer(encode(spec, obs.numpy()))
+    for got, want in zip(hidden_activations(spec, sent), fwd.counts):
+        np.testing.assert_array_equal(got, want.numpy())
+    assert all(c.max() > 0 for c in fwd.counts[:2]), "the conv layers should send payloads"
+    q = readout_to_q(spec, v)
+    np.testing.assert_allclose(q, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q).max())
+    assert (q.argmax(1) == fwd.readout.numpy().argmax(1)).all()
+
+
+def test_rate_cnn_first_conv_layer_counts_are_exact():
+    net = cnn("rate")
+    obs = frames(300, 288)
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    spec = convert(net)
+    _, counts = emulator_for(spec).infer(encode(spec, obs.numpy()))
+    np.testing.assert_array_equal(counts[0], fwd.counts[0].numpy())
+    assert fwd.counts[0].max() > 0
+
+
+@pytest.mark.parametrize("scheme", ["rate", "graded"])
+def test_lava_runs_a_converted_cnn_like_the_emulator(scheme):
+    net = cnn(scheme, shape=(1, 8, 8), seed=1)
+    spec = convert(net)
+    x = encode(spec, frames(2, 64).numpy())
+    assert_emulator_equals_lava(spec, x, "state", "output")
+
+
+def test_clamp_pairs_bound_the_next_layer_by_the_payload_levels():
+    """The worst case of a layer fed by clamp pairs uses a - c <= L, not each member's range; a
+    spec whose pairs are broken falls back to the member-wise bound."""
+    net = cnn("graded", shape=(2, 32, 32))
+    spec = convert(net)                                          # 2048 inputs: only valid with pair bounds
+    assert [clamp_pair_levels(spec, i) for i in range(4)] == [None, 15, 15, 15]
+    paired = graded_bounds(spec)
+    spec.layers[0].bias_mant = spec.layers[0].bias_mant.copy()
+    spec.layers[0].bias_mant[-1] -= 1                            # one clamp twin off by one
+    assert clamp_pair_levels(spec, 1) is None
+    assert graded_bounds(spec)[1][0] > paired[1][0]
+
+
+def test_fpnn_macs_count_conv_outputs_times_fan_in():
+    net = cnn("graded")                                          # 2x12x12 -> 4x5x5 -> 6x3x3 -> 16 -> 5
+    assert net.macs() == 4 * 25 * 2 * 16 + 6 * 9 * 4 * 9 + 54 * 16 + 16 * 5
