@@ -1,11 +1,14 @@
 """Frame-based vision task: a MuJoCo robot observed only through rendered camera frames.
 
 `RIVC/PixelInvertedPendulum-v0` is Gymnasium's InvertedPendulum-v5 (same dynamics, reward,
-termination and 1000-step limit) whose observation is the last `stack` grey frames of a fixed
-side camera that sees the whole rail: (stack, size, size) uint8, rendered offscreen by MuJoCo
-(`MUJOCO_GL=egl`, set by `envs` unless the user chose another backend). Two frames carry the
-cart's and the pole's velocities. The scene is dark with a bright cart and pole; `gain` scales
-the grey levels (clipped at 255) so they use the 8-bit range.
+termination and 1000-step limit) whose observation is the last `stack` grey frames of a side
+camera that follows the cart: (stack, size, size) uint8, rendered offscreen by MuJoCo
+(`MUJOCO_GL=egl`, set by `envs` unless the user chose another backend). Following the cart
+makes the pole large (about 12 x 2 pixels at 32 x 32); the cart's position on the rail is seen
+from static markers under the rail (envs/assets/pixel_inverted_pendulum.xml: every 0.25 m,
+taller to the right; visual only, they neither collide nor belong to a moving body, so the
+dynamics are InvertedPendulum-v5's). Two frames carry the velocities. The scene is dark with
+a bright cart, pole and markers; `gain` scales the grey levels (clipped at 255).
 
 make_env flattens the frames to a vector of stack * size * size values in [0, 1] (u8 / 255):
 black is 0, so the chip's graded input layer only receives the lit pixels.
@@ -13,12 +16,15 @@ black is 0, so the chip's graded input layer only receives the lit pixels.
 from __future__ import annotations
 
 from collections import deque
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 
-# A fixed side view of the whole +-1 m rail and the 0.6 m pole (InvertedPendulum-v5's model).
-SIDE_CAMERA = {"distance": 2.4, "lookat": np.array([0.0, 0.0, 0.25]), "elevation": 0.0, "azimuth": 90.0}
+MODEL_XML = Path(__file__).parent / "assets" / "pixel_inverted_pendulum.xml"
+# A side view that tracks the cart (body 1): about +-0.55 m of rail, the 0.6 m pole and the markers.
+SIDE_CAMERA = {"trackbodyid": 1, "distance": 1.3, "lookat": np.array([0.0, 0.0, 0.15]), "elevation": 0.0,
+               "azimuth": 90.0}
 GREY = np.array([0.299, 0.587, 0.114])      # ITU-R 601 luma
 
 
@@ -56,6 +62,6 @@ class PixelFrames(gym.Wrapper):
 
 def pixel_inverted_pendulum(size: int = 32, stack: int = 2, gain: float = 2.0, **kwargs) -> gym.Env:
     """InvertedPendulum-v5 seen through `stack` grey size x size frames of the side camera."""
-    env = gym.make("InvertedPendulum-v5", render_mode="rgb_array", width=size, height=size,
-                   default_camera_config=SIDE_CAMERA, **kwargs)
+    env = gym.make("InvertedPendulum-v5", xml_file=str(MODEL_XML), render_mode="rgb_array", width=size,
+                   height=size, default_camera_config=SIDE_CAMERA, **kwargs)
     return PixelFrames(env, stack, gain)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import resource
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -325,6 +326,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "last_checkpoint": str(last_path.resolve()),
         "evals": st.evals,
         "wall_s": round(time.perf_counter() - start, 2), "loop_s": round(loop_s, 2), "checkpoint": str(ckpt_path.resolve()),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),   # Linux: KiB
         "spec": str((run_dir / "network.spec").resolve()),
         "scheme": cfg.snn.scheme, "dueling": a.dueling, "quantized": a.quantized, "collector": cfg.train.collector,
         "timesteps": T, "timesteps_per_action": spec.steps_per_inference,

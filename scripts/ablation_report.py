@@ -33,7 +33,7 @@ def load_runs(root: Path) -> list[dict]:
             "dir": str(result_path.parent.relative_to(root)), "method": r["method"], "env_id": r["env_id"],
             "bits": f"w{r['weight_bits']}a{r['activation_bits']}" + (" graded" if r.get("scheme") == "graded" else ""),
             "seed": r["seed"], "env_steps": r["env_steps"],
-            "wall_s": r["wall_s"], "snn_return": r["final_eval"]["snn_return"], "fpnn_return": r["final_eval"]["fpnn_return"],
+            "wall_s": r["wall_s"], "peak_rss_mib": r.get("peak_rss_mib"), "snn_return": r["final_eval"]["snn_return"], "fpnn_return": r["final_eval"]["fpnn_return"],
             "final_agreement": r["final_eval"]["action_agreement"],
             "train_agreement": r["conversion"]["action_agreement_mean"],
             "evals": [(e["env_step"], e.get("return", e.get("snn_return"))) for e in r["evals"]],
@@ -68,8 +68,8 @@ def main() -> None:
             ref_return = float(np.mean([r["fpnn_return"] for r in ref])) if ref else None
             lines += [f"### {env_id}, {bits}", "",
                       "| method | seeds | env steps | final SNN return | final FPNN return | final agreement | "
-                      "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) |",
-                      "|---|---|---|---|---|---|---|---|---|"]
+                      "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
+                      "|---|---|---|---|---|---|---|---|---|---|"]
             for method in METHODS:
                 rs = cells.get((env_id, bits, method))
                 if not rs:
@@ -86,11 +86,14 @@ def main() -> None:
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
                        "train_agreement_mean": float(np.mean([r["train_agreement"] for r in rs])),
-                       "snn_over_reference_fpnn": ratio}
+                       "snn_over_reference_fpnn": ratio,
+                       "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
+                rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
                 lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
-                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%'} | {goal} |")
+                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%'} | {goal} | "
+                             f"{rss} |")
             lines.append("")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     with open(out / "results.csv", "w", newline="") as f:
@@ -110,7 +113,7 @@ def plot(cells: dict, out: Path) -> None:
 
     for env_id in sorted({k[0] for k in cells}):
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
-            tag = f"{env_id.split('-')[0]}_{bits.replace(' ', '_')}"
+            tag = f"{env_id.split('-')[0].replace('/', '_')}_{bits.replace(' ', '_')}"
             fig, ax = plt.subplots(figsize=(6.4, 4))
             fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6))
             for method in METHODS:

@@ -25,15 +25,19 @@ def frames(n: int, size: int) -> torch.Tensor:
     return x
 
 
-def test_graded_cnn_snn_equals_the_quantized_cnn_at_every_layer():
-    net = cnn("graded")
-    obs = frames(500, 288)
+def fpnn_and_snn(scheme: str, n: int):
+    """The quantized CNN's forward pass and its converted SNN's (readout, sent) on n frames."""
+    net, obs = cnn(scheme), frames(n, 288)
     with torch.no_grad():
         fwd = net.forward_full(obs)
     spec = convert(net)
+    return fwd, spec, emulator_for(spec).infer(encode(spec, obs.numpy()))
+
+
+def test_graded_cnn_snn_equals_the_quantized_cnn_at_every_layer():
+    fwd, spec, (v, sent) = fpnn_and_snn("graded", 500)
     assert [layer.conv is not None for layer in spec.layers] == [True, True, False, False]
     assert spec.layers[1].conv["in_shape"] == [8, 5, 5]           # 4 channels as clamp pairs
-    v, sent = emulator_for(spec).infer(encode(spec, obs.numpy()))
     for got, want in zip(hidden_activations(spec, sent), fwd.counts):
         np.testing.assert_array_equal(got, want.numpy())
     assert all(c.max() > 0 for c in fwd.counts[:2]), "the conv layers should send payloads"
@@ -43,12 +47,7 @@ def test_graded_cnn_snn_equals_the_quantized_cnn_at_every_layer():
 
 
 def test_rate_cnn_first_conv_layer_counts_are_exact():
-    net = cnn("rate")
-    obs = frames(300, 288)
-    with torch.no_grad():
-        fwd = net.forward_full(obs)
-    spec = convert(net)
-    _, counts = emulator_for(spec).infer(encode(spec, obs.numpy()))
+    fwd, _, (_, counts) = fpnn_and_snn("rate", 300)
     np.testing.assert_array_equal(counts[0], fwd.counts[0].numpy())
     assert fwd.counts[0].max() > 0
 
