@@ -52,6 +52,7 @@ class SnnTorchNetwork(nn.Module):
             s = x
             for i, neuron in enumerate(self.neurons):
                 s, mems[i] = neuron(self.linears[i](s), mems[i])
+                s = s.to(self.dtype)                 # snnTorch's spike function returns float32
                 counts[i] += s
             out += self.linears[-1](s)
         return (64.0 * out.double()).cpu().numpy(), [c.long().cpu().numpy() for c in counts]

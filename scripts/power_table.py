@@ -1,9 +1,9 @@
 """rivc-power for every policy of an ablation sweep (or any run directories), as one table.
 
-usage: .venv/bin/python scripts/power_table.py RUN_ROOT [--methods rivc] [--out docs/results/power.md]
+usage: .venv/bin/python scripts/power_table.py RUN_ROOT [--methods rivc] [--out docs/results/power.md] [--reuse]
 
 Runs `rivc-power checkpoint=<run>/checkpoint.pt episodes=1 max_episode_steps=300` for each run
-(output next to the checkpoint, in <run>/power/) and tabulates energy and latency ratios
+(output next to the checkpoint, in <run>/power/; --reuse keeps a power.json already there) and tabulates energy and latency ratios
 A72 / neurochip with their band, next to the paper's 15x (power) and 5x (speed)."""
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def main() -> None:
     ap.add_argument("root")
     ap.add_argument("--methods", default="rivc", help="comma-separated methods to include ('all' for every run)")
     ap.add_argument("--out", default="docs/results/power.md")
+    ap.add_argument("--reuse", action="store_true", help="keep <run>/power/power.json where it exists")
     args = ap.parse_args()
     root = Path(args.root)
     methods = None if args.methods == "all" else set(args.methods.split(","))
@@ -31,9 +32,10 @@ def main() -> None:
             continue
         run_dir = result_path.parent
         out = run_dir / "power"
-        subprocess.run([str(rivc_power), f"checkpoint={run_dir / 'checkpoint.pt'}", "episodes=1",
-                        "max_episode_steps=300", "host_timing_runs=300", f"hydra.run.dir={out}"],
-                       check=True, capture_output=True, text=True)
+        if not (args.reuse and (out / "power.json").is_file()):
+            subprocess.run([str(rivc_power), f"checkpoint={run_dir / 'checkpoint.pt'}", "episodes=1",
+                            "max_episode_steps=300", "host_timing_runs=300", f"hydra.run.dir={out}"],
+                           check=True, capture_output=True, text=True)
         p = json.loads((out / "power.json").read_text())
 
         def band(key):
@@ -42,7 +44,7 @@ def main() -> None:
         lines.append(f"| {run_dir.relative_to(root)} | {p['scheme']} | {p['timesteps_per_inference']} | "
                      f"{band('energy_ratio_a72_over_chip')} | {band('latency_ratio_a72_over_chip')} | "
                      f"{band('power_ratio_a72_over_chip')} |")
-    cmd = f".venv/bin/python scripts/power_table.py {args.root} --methods {args.methods}"
+    cmd = f".venv/bin/python scripts/power_table.py {args.root} --methods {args.methods}"   # --reuse: same numbers
     text = "\n".join([f"Command: `{cmd}` (paper: 15x power, 5x speed against a quad-core Cortex-A72)", "", *lines]) + "\n"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text)

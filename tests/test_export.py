@@ -140,3 +140,26 @@ def test_graded_spec_to_netx_or_nir_is_refused_with_one_line(fmt, tmp_path, cli_
     proc = run(["rivc-export", f"spec={spec_path}", f"format={fmt}", f"hydra.run.dir={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-export", "supports the rate scheme")
     assert not list(tmp_path.glob("network.*"))
+
+
+def test_a_rate_cnn_exports_as_unrolled_dense_layers(tmp_path):
+    """Conv layers go to netx/NIR/snnTorch with their unrolled connectivity: the netx file
+    rebuilt on Lava and the snnTorch network both give the emulator's readout."""
+    from neurochip.export import to_nir, write_netx
+    from rivc.snntorch_backend import SnnTorchNetwork
+
+    torch.manual_seed(0)
+    net = QuantQNetwork(64, 4, [8], 4, 15, clip_init=0.3, conv=[[3, 3, 2]], input_shape=[1, 8, 8])
+    spec = convert(net)
+    assert spec.layers[0].conv is not None
+    x = encode(spec, np.random.default_rng(0).uniform(0, 1, (40, 64)))
+    v_emu, counts = emulator_for(spec).infer(x)
+    assert counts[0].sum() > 0
+    v_st, _ = SnnTorchNetwork(spec, dtype=torch.float64).infer(x)
+    np.testing.assert_array_equal(v_st, v_emu)
+    rebuilt = read_netx(write_netx(spec, tmp_path / "cnn.net"))
+    assert rebuilt.layers[0].weights.shape == (spec.layers[0].n_out, 64)
+    with LavaNetwork(rebuilt) as lava:
+        v_lava = np.stack([lava.infer(row) for row in x[:4]])
+    np.testing.assert_array_equal(v_lava, v_emu[:4])
+    assert {"fc0", "lif0", "fc1"} <= set(to_nir(spec).nodes)
