@@ -14,7 +14,7 @@ import logging
 
 import numpy as np
 
-from neurochip.ir import NetworkSpec
+from neurochip.ir import NetworkSpec, effective_weights
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class LavaNetwork:
     def __init__(self, spec: NetworkSpec, monitor_steps: int = 0, run_cfg=None):
         spec.validate()
         RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor = import_lava()
-        self.spec = spec
+        self.spec, self._monitor_steps = spec, monitor_steps
         self._run_steps = RunSteps
         self.run_cfg = run_cfg or Loihi2SimCfg(select_tag="fixed_pt")
         n_in = spec.layers[0].n_in
@@ -80,7 +80,7 @@ class LavaNetwork:
         # Graded: the observation sits in column 0 (the load step), zeros elsewhere.
         self._period = spec.steps_per_inference if self.graded else 1
         self.source = RingBuffer(data=np.zeros((n_in, self._period), dtype=np.int32))
-        self.lifs, self.monitors = [], []
+        self.lifs, self.denses, self.monitors = [], [], []
         self._state_var = "act" if self.graded else "v"
         port = self.source.s_out
         for i, layer in enumerate(spec.layers):
@@ -92,6 +92,7 @@ class LavaNetwork:
                 bias_mant=layer.bias_mant.astype(np.int32), bias_exp=layer.bias_exp,
                 reset_interval=spec.steps_per_inference, reset_offset=spec.reset_offset(i),
                 name=f"{layer.name}_lif")
+            self.denses.append(dense)
             port.connect(dense.s_in)
             dense.a_out.connect(neuron.a_in)
             port = neuron.s_out
@@ -125,6 +126,46 @@ class LavaNetwork:
             self._started = False
             self.readout.stop()
 
+    def update(self, spec: NetworkSpec) -> bool:
+        """Load a new conversion into this compiled network in place, if Lava allows it: only
+        weights and biases (and, for SigmaDelta without a delta threshold, state_exp) differ;
+        thresholds, decays, shapes and exponents are cached by Lava's models after the first run.
+        Returns False (nothing changed) when `spec` needs a new network.
+
+        Dense scales its weights only on its first step, so the effective weights are written.
+        A new bias changes an idle neuron's activation, which would send a delta into the next
+        observation; the network is therefore settled again with the quiet start's P zero steps,
+        after which an inference equals one on a freshly built network (test)."""
+        spec.validate()
+        fixed = ("weight_exp", "num_message_bits", "vth", "du", "dv", "bias_exp", "spiking", "neuron", "act_mode")
+        same = (spec.scheme == self.spec.scheme and len(spec.layers) == len(self.spec.layers) and
+                spec.steps_per_inference == self.spec.steps_per_inference and all(
+                    new.weights.shape == old.weights.shape and new.conv == old.conv and
+                    all(getattr(new, k) == getattr(old, k) for k in fixed) and
+                    (new.state_exp == old.state_exp or (self.graded and new.vth == 0))
+                    for new, old in zip(spec.layers, self.spec.layers)))
+        if not same:
+            return False
+        if not self._started:                  # before the first run the Vars' inits are the values
+            self.__init__(spec, self._monitor_steps, self.run_cfg)
+            return True
+        for dense, neuron, new, old in zip(self.denses, self.lifs, spec.layers, self.spec.layers):
+            if not np.array_equal(new.weights, old.weights):
+                dense.weights.set(effective_weights(new.dense_weights()).astype(np.int32))
+            if not np.array_equal(new.bias_mant, old.bias_mant):
+                (neuron.bias if self.graded else neuron.bias_mant).set(new.bias_mant.astype(np.int32))
+            if new.state_exp != old.state_exp:
+                neuron.state_exp.set(np.array([new.state_exp], np.int32))
+        self.spec = spec
+        if self.graded:
+            self._settle()
+        return True
+
+    def _settle(self) -> None:
+        """Quiet steps (zero input) until every neuron's activation is steady."""
+        self._set_source(np.zeros((self.spec.layers[0].n_in, self._period), dtype=np.int32))
+        self._steps(self._period)
+
     def _run(self, x_int: np.ndarray) -> None:
         x = np.zeros((self.spec.layers[0].n_in, self._period), dtype=np.int32)
         x[:, 0] = np.asarray(x_int, dtype=np.int32)
@@ -133,8 +174,7 @@ class LavaNetwork:
             self._steps(self.spec.steps_per_inference)
             return
         if not self._started:               # quiet start: every positive bias has sent its delta
-            self._set_source(np.zeros_like(x))
-            self._steps(self._period)
+            self._settle()
         self._set_source(x)
         self._steps(1)                      # load step: the RingBuffer sends the observation
         for sd in self.lifs:                # clear (Dense buffers keep the observation)

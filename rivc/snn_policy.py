@@ -27,8 +27,10 @@ class SNNPolicy:
         self.load(spec)
 
     def load(self, spec: NetworkSpec) -> None:
-        """Deploy a new conversion. Lava cannot change thresholds after its first run, so a new
-        spec means a new Lava network (about 0.1 s); the emulator is rebuilt in microseconds."""
+        """Deploy a new conversion. On Lava the compiled network is updated in place when only
+        weights and biases changed (`LavaNetwork.update`; always for graded specs without delta
+        thresholds), else rebuilt (Lava caches thresholds after its first run); the emulator is
+        rebuilt in microseconds."""
         self.spec = spec
         if self.backend == "emulator":
             self._emu = emulator_for(spec)
@@ -39,6 +41,8 @@ class SNNPolicy:
         else:
             from neurochip.lava_backend import LavaNetwork, loihi2_run_config
 
+            if self._lava is not None and self._lava.update(spec):
+                return
             self.close()
             self._lava = LavaNetwork(spec, run_cfg=loihi2_run_config() if self.backend == "loihi2" else None)
 

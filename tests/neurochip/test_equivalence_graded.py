@@ -5,6 +5,7 @@ import pytest
 
 from lava_check import assert_emulator_equals_lava
 from spec_factory import random_graded_spec
+from neurochip.emulator import emulator_for
 from neurochip.emulator_graded import GradedEmulator
 from neurochip.lava_backend import LavaNetwork
 
@@ -54,3 +55,38 @@ def test_lava_graded_infer_matches_emulator():
     with LavaNetwork(spec) as net:
         act_lava = np.stack([net.infer(row) for row in x])
     np.testing.assert_array_equal(act_lava, act_emu)
+
+
+def test_lava_network_updated_in_place_equals_a_fresh_one():
+    """New conversions of a training network (weights, biases and state_exp change) loaded into
+    the compiled Lava network give the emulator's readout; a rate spec with other thresholds is
+    refused (Lava caches them) and leaves the network as it was."""
+    import torch
+
+    from rivc.convert import convert, encode
+    from rivc.qnet import QuantQNetwork
+
+    torch.manual_seed(0)
+    net = QuantQNetwork(4, 5, [24], 4, 15, clip_init=0.5, scheme="graded")
+    specs = []
+    for _ in range(3):
+        specs.append(convert(net))
+        with torch.no_grad():
+            for p in net.parameters():
+                p.add_(0.1 * torch.randn_like(p))
+            net.clips.mul_(0.5)                                 # a smaller payload step: state_exp - 1
+    assert len({tuple(layer.state_exp for layer in s.layers) for s in specs}) > 1, "state_exp should change"
+    x = encode(specs[0], np.random.default_rng(0).uniform(-1, 1, (3, 4)))
+    with LavaNetwork(specs[0]) as lava:
+        lava.infer(x[0])
+        for spec in specs[1:]:
+            assert lava.update(spec)
+            np.testing.assert_array_equal(np.stack([lava.infer(r) for r in x]), emulator_for(spec).infer(x)[0])
+    rate = QuantQNetwork(4, 5, [24], 4, 15, clip_init=0.5)
+    first = convert(rate)
+    with torch.no_grad():
+        rate.clips.mul_(2)                                      # other thresholds
+    with LavaNetwork(first) as lava:
+        lava.infer(x[0])
+        assert not lava.update(convert(rate))
+        np.testing.assert_array_equal(lava.infer(x[1]), emulator_for(first).infer(x[1:2])[0][0])
