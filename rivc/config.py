@@ -68,6 +68,7 @@ class AgentConfig:
     eps_fraction: float = 0.3                  # fraction of env_steps over which epsilon decays
     clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
     dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
+    double: bool = False                       # Double-DQN selection of the bootstrap action (beta = null only)
     quantized: bool = True                     # false: FP32 training, post-training quantization at each conversion
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 

@@ -253,7 +253,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                 if step >= a.learning_starts and step % a.train_freq == 0:
                     batch = buffer.sample(a.batch_size, rng)
                     calib["obs"] = batch.obs
-                    m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss)
+                    m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss,
+                               a.double)
                     st.losses.append(m.loss)
                     st.q_means.append(m.q_mean)
                     st.n_updates += 1

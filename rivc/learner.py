@@ -6,7 +6,8 @@
     m_beta Q(s) = (1/beta) * log( mean_b exp(beta * Q(s, b)) )      (beta = None: max_b Q(s, b))
 
 Q' is the target network. alpha = 0, beta = None is DQN; alpha > 0, beta = None is advantage
-learning. The second term widens the action gap, which keeps the SNN's argmax equal to the
+learning. With `double=True` (and beta = None) the bootstrap action is the online network's
+argmax, valued by Q' (Double DQN's selection: Q'(s', argmax_b Q(s', b))). The second term widens the action gap, which keeps the SNN's argmax equal to the
 quantized FPNN's when conversion perturbs the values.
 """
 from __future__ import annotations
@@ -29,15 +30,21 @@ def soft_max_operator(q: torch.Tensor, beta: Optional[float]) -> torch.Tensor:
 
 
 def cvi_target(target_net: nn.Module, batch: Batch, gamma: float, alpha: float,
-               beta: Optional[float]) -> torch.Tensor:
-    """The gap-increasing target y, (B,). Time-limit truncations bootstrap (terminated = 0)."""
+               beta: Optional[float], online_net: nn.Module | None = None) -> torch.Tensor:
+    """The gap-increasing target y, (B,). Time-limit truncations bootstrap (terminated = 0).
+    online_net (beta None only): Double-DQN selection of the bootstrap action."""
     with torch.no_grad():
         if alpha > 0:   # one pass over s' and s
             q_next, q_now = target_net(torch.cat([batch.next_obs, batch.obs])).chunk(2)   # (B, A) each
         else:
             q_next = target_net(batch.next_obs)                           # (B, A)
         discount = gamma if batch.discounts is None else batch.discounts      # gamma^k for k-step returns
-        y = batch.rewards + discount * (1.0 - batch.terminated) * soft_max_operator(q_next, beta)
+        if online_net is not None and beta is None:
+            best = online_net(batch.next_obs).argmax(dim=1, keepdim=True)
+            bootstrap = q_next.gather(1, best).squeeze(1)
+        else:
+            bootstrap = soft_max_operator(q_next, beta)
+        y = batch.rewards + discount * (1.0 - batch.terminated) * bootstrap
         if alpha > 0:
             q_sa = q_now.gather(1, batch.actions[:, None]).squeeze(1)
             y = y + alpha * (q_sa - soft_max_operator(q_now, beta))
@@ -52,10 +59,10 @@ class UpdateMetrics(NamedTuple):
 
 def update(net: nn.Module, target_net: nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,
            gamma: float, alpha: float, beta: Optional[float], max_grad_norm: float,
-           loss_fn: str = "mse") -> UpdateMetrics:
-    """One gradient step on the squared (or Huber) error to the CVI target.
-    Raises FloatingPointError if the loss is NaN or infinite."""
-    y = cvi_target(target_net, batch, gamma, alpha, beta)
+           loss_fn: str = "mse", double: bool = False) -> UpdateMetrics:
+    """One gradient step on the squared (or Huber) error to the CVI target (double: Double-DQN
+    selection of the bootstrap action). Raises FloatingPointError if the loss is NaN or infinite."""
+    y = cvi_target(target_net, batch, gamma, alpha, beta, net if double else None)
     q = net(batch.obs).gather(1, batch.actions[:, None]).squeeze(1)      # (B,)
     loss = F.mse_loss(q, y) if loss_fn == "mse" else F.smooth_l1_loss(q, y)
     if not torch.isfinite(loss):

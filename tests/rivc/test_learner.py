@@ -53,3 +53,12 @@ def test_update_moves_q_towards_target():
     for _ in range(50):
         update(net, target, opt, batch(), gamma=0.9, alpha=0.0, beta=None, max_grad_norm=10.0)
     assert abs(net.q[0, 1].item() - 1.0) < 0.05 and abs(net.q[1, 0].item() - 0.5) < 0.05
+
+
+def test_double_selection_values_the_online_argmax_with_the_target():
+    """Sample 0 bootstraps from s' = 1: the target's max there is 2.0 (action 0) but the online
+    network prefers action 1, which the target values at -1.0."""
+    target = Table([[1.0, 3.0], [2.0, -1.0]])
+    online = Table([[0.0, 0.0], [0.0, 5.0]])
+    y = cvi_target(target, batch(), gamma=0.9, alpha=0.0, beta=None, online_net=online)
+    assert torch.allclose(y, torch.tensor([1.0 + 0.9 * -1.0, 0.5]))
