@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurochip.conv import conv_accumulate, conv_out_shape, conv_to_dense
+from neurochip.conv import conv_accumulate, conv_out_shape, conv_to_dense, fan_out
 
 SPEC_VERSION = 1
 
@@ -101,6 +101,18 @@ class LayerSpec:
         """`weights` (default: the layer's own) as the (n_out, n_in) matrix; conv kernels unrolled."""
         w = self.weights if weights is None else weights
         return conv_to_dense(w, self.conv["in_shape"], self.conv["stride"]) if self.conv else w
+
+    def fan_out(self) -> np.ndarray | int:
+        """Synapses leaving each input neuron: n_out for a dense layer, (n_in,) for a conv layer
+        (output channels x the positions whose receptive field holds the input)."""
+        if not self.conv:
+            return self.n_out
+        return fan_out(self.conv["in_shape"], self.weights.shape[0], self.weights.shape[-1], self.conv["stride"])
+
+    @property
+    def synapse_count(self) -> int:
+        """Structural synapses (a conv layer's unrolled connections: n_out x C*k*k)."""
+        return self.n_out * (int(np.prod(self.weights.shape[1:])) if self.conv else self.n_in)
 
     def fan_in_abs_sum(self, weights: np.ndarray) -> np.ndarray:
         """(n_out,) sum of |w| over each output neuron's synapses (weights: the layer's shape)."""

@@ -72,7 +72,7 @@ class LavaNetwork:
     def __init__(self, spec: NetworkSpec, monitor_steps: int = 0, run_cfg=None):
         spec.validate()
         RunSteps, Loihi2SimCfg, Dense, RingBuffer, LIFReset, Monitor = import_lava()
-        self.spec, self._monitor_steps = spec, monitor_steps
+        self.spec = spec
         self._run_steps = RunSteps
         self.run_cfg = run_cfg or Loihi2SimCfg(select_tag="fixed_pt")
         n_in = spec.layers[0].n_in
@@ -130,7 +130,8 @@ class LavaNetwork:
         """Load a new conversion into this compiled network in place, if Lava allows it: only
         weights and biases (and, for SigmaDelta without a delta threshold, state_exp) differ;
         thresholds, decays, shapes and exponents are cached by Lava's models after the first run.
-        Returns False (nothing changed) when `spec` needs a new network.
+        Returns False (nothing changed) when `spec` needs a new network, or when this one has not
+        run yet (nothing is compiled: building a new one costs the same).
 
         Dense scales its weights only on its first step, so the effective weights are written.
         A new bias changes an idle neuron's activation, which would send a delta into the next
@@ -144,11 +145,8 @@ class LavaNetwork:
                     all(getattr(new, k) == getattr(old, k) for k in fixed) and
                     (new.state_exp == old.state_exp or (self.graded and new.vth == 0))
                     for new, old in zip(spec.layers, self.spec.layers)))
-        if not same:
+        if not same or not self._started:
             return False
-        if not self._started:                  # before the first run the Vars' inits are the values
-            self.__init__(spec, self._monitor_steps, self.run_cfg)
-            return True
         for dense, neuron, new, old in zip(self.denses, self.lifs, spec.layers, self.spec.layers):
             if not np.array_equal(new.weights, old.weights):
                 dense.weights.set(effective_weights(new.dense_weights()).astype(np.int32))

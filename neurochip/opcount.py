@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from neurochip.conv import fan_out as conv_fan_out
 from neurochip.emulator import emulator_for
 from neurochip.ir import NetworkSpec
 
@@ -68,9 +67,7 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
         inputs = np.broadcast_to(x_int, (P, B, x_int.shape[1]))
     for i, layer in enumerate(spec.layers):
         # every nonzero input (spike or payload) reaches its fan-out, summed over the P steps
-        fan = conv_fan_out(layer.conv["in_shape"], *layer.weights.shape[:1], layer.weights.shape[-1],
-                           layer.conv["stride"]) if layer.conv else layer.n_out
-        synops = float(((inputs != 0) * fan).sum()) / B
+        synops = float(((inputs != 0) * layer.fan_out()).sum()) / B
         if layer.num_message_bits > 0:
             synops_graded += synops
         else:
@@ -84,5 +81,4 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
     return OpCounts(timesteps=P, synops_binary=synops_binary, synops_graded=synops_graded,
                     neuron_updates_active=active, neuron_updates_inactive=inactive, spikes_per_layer=spikes,
                     neurons=sum(layer.n_out for layer in spec.layers),
-                    synapses=sum(layer.n_out * (int(np.prod(layer.weights.shape[1:])) if layer.conv else layer.n_in)
-                                 for layer in spec.layers))
+                    synapses=sum(layer.synapse_count for layer in spec.layers))

@@ -6,9 +6,9 @@
     m_beta Q(s) = (1/beta) * log( mean_b exp(beta * Q(s, b)) )      (beta = None: max_b Q(s, b))
 
 Q' is the target network. alpha = 0, beta = None is DQN; alpha > 0, beta = None is advantage
-learning. With `double=True` (and beta = None) the bootstrap action is the online network's
-argmax, valued by Q' (Double DQN's selection: Q'(s', argmax_b Q(s', b))). The second term widens the action gap, which keeps the SNN's argmax equal to the
-quantized FPNN's when conversion perturbs the values.
+learning. The second term widens the action gap, which keeps the SNN's argmax equal to the
+quantized FPNN's when conversion perturbs the values. With `double=True` (and beta = None) the
+bootstrap action is the online network's argmax, valued by Q' (Double DQN's selection).
 """
 from __future__ import annotations
 

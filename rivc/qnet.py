@@ -167,7 +167,7 @@ class QuantQNetwork(nn.Module):
     def macs(self) -> int:
         """Multiply-accumulates of one FPNN inference (the A72's work): per conv output value
         C*k*k, per dense weight one."""
-        total, h = 0, None
+        total = 0
         for l, mod in enumerate(self.layer_modules()):
             if l < len(self.convs):
                 o, c, k, _ = mod.weight.shape
