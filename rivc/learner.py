@@ -69,6 +69,6 @@ def update(net: nn.Module, target_net: nn.Module, optimizer: torch.optim.Optimiz
         raise FloatingPointError(f"loss became {loss.item()}; training stopped (last checkpoint kept)")
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    nn.utils.clip_grad_norm_(net.parameters(), max_grad_norm)
+    nn.utils.clip_grad_norm_(net.parameters(), max_grad_norm, foreach=True)
     optimizer.step()
     return UpdateMetrics(loss.item(), q.mean().item(), y.mean().item())

@@ -65,12 +65,41 @@ def ste_round(x: torch.Tensor) -> torch.Tensor:
 def if_spike_count(zT: torch.Tensor, theta_int: torch.Tensor, T: int) -> torch.Tensor:
     """Spike count of a reset-to-zero IF neuron over T steps.
 
-    zT: (...) integer-valued, T times the per-step drive; theta_int: integer threshold.
+    zT: (...) integer-valued, T times the per-step drive; theta_int: integer threshold >= 1.
     Returns (...) float64 counts in [0, T]. Computed in float64, which is exact here: both
-    operands are integers below 2^40, so floor(a / b) is never off by rounding."""
-    zT, theta_T = zT.double(), theta_int.double() * T
-    k = torch.floor(theta_T / zT.clamp_min(1.0)) + 1.0
-    return torch.where(zT > 0, torch.floor(T / k), torch.zeros_like(zT))
+    operands are integers below 2^40, so floor(a / b) is never off by rounding. A drive
+    zT <= 0 is taken as 1, which gives k = theta_int * T + 1 > T, so n = 0 without a select."""
+    k = torch.floor((theta_int.double() * T) / zT.double().clamp_min(1.0)) + 1.0
+    return torch.floor(T / k)
+
+
+class _StraightThroughCount(torch.autograd.Function):
+    """h = h_s + (value - h_s) with h_s = min(relu(z), clip): the value of the exact count's
+    activation, the gradient of the smooth h_s (what `h_s + (value - h_s).detach()` gives, bit
+    for bit, in one autograd node instead of seven). Like torch.minimum, ties z = clip send half
+    the gradient to each side. Masks come from sign() (comparisons are slow on CPU here).
+
+    z: (B, n) real pre-activation; clip: 0-dim, requires grad; value: (B, n), no grad."""
+
+    @staticmethod
+    def forward(ctx, z, clip, value):
+        r = torch.relu(z)
+        h_s = torch.minimum(r, clip)
+        ctx.save_for_backward(r, clip)
+        return h_s + (value - h_s)
+
+    @staticmethod
+    def backward(ctx, g):
+        r, clip = ctx.saved_tensors
+        side = torch.sign(clip - r)                      # 1: below clip, 0: tie, -1: clipped
+        grad_z = g * ((1.0 + side) * 0.5) * torch.sign(r)    # relu: no gradient where r = 0
+        grad_clip = (g * ((1.0 - side) * 0.5)).sum()
+        return grad_z, grad_clip, None
+
+
+def straight_through_count(z: torch.Tensor, clip: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """(B, n): value forward, d min(relu(z), clip) backward."""
+    return _StraightThroughCount.apply(z, clip, value)
 
 
 class LayerInts(NamedTuple):
@@ -193,7 +222,10 @@ class QuantQNetwork(nn.Module):
         in-place version counters, which every optimizer step, load_state_dict and clip change bump."""
         if torch.is_grad_enabled():
             return list(self._quantized_layers())
-        key = tuple(p._version for p in self.parameters()) + tuple(id(p) for p in self.parameters())
+        params = self.__dict__.get("_param_list")      # the parameter set is fixed at construction;
+        if params is None:                              # walking the module tree costs more than the check
+            params = self.__dict__["_param_list"] = list(self.parameters())
+        key = tuple(p._version for p in params) + tuple(map(id, params))
         if getattr(self, "_layers_cache", (None,))[0] != key:
             self._layers_cache = (key, list(self._quantized_layers()))
         return self._layers_cache[1]
@@ -270,7 +302,7 @@ class QuantQNetwork(nn.Module):
         T = timesteps or self.timesteps
         if not self.quantized:
             return self._forward_float(obs, T)
-        h = self.encode(obs).float() / self.input_max
+        h = torch.round(obs.clamp(-1, 1) * self.input_max) / self.input_max    # encode(obs) / input_max
         counts = []
         for l, (lin, w_q, s_w, s_cur, b_q, unit_int) in enumerate(self._layers()):
             z = self._apply(l, h, w_q, b_q)                             # (B, n_out) real
@@ -281,14 +313,16 @@ class QuantQNetwork(nn.Module):
                 n = torch.floor(z_int / unit_int.double()).clamp(0, self.levels).long()
                 clip = self.levels * unit_int * s_cur                   # real clip (power-of-two step)
                 lam = self.clips[len(counts)]
-                h_smooth = torch.minimum(F.relu(z), lam + (clip - lam).detach())   # value: clip, grad: lambda
-                h = h_smooth + (n.float() * unit_int * s_cur - h_smooth).detach()
+                with torch.no_grad():
+                    value = n.float() * unit_int * s_cur
+                h = straight_through_count(z, lam + (clip - lam).detach(), value)   # clip's value, lambda's grad
             else:
                 theta = unit_int * s_cur                                # real threshold
                 zT = torch.round(z.detach().double() / s_cur * T)       # integer drive * T
                 n = if_spike_count(zT, unit_int.detach(), T).long()
-                h_smooth = torch.minimum(F.relu(z), theta)
-                h = h_smooth + (n.float() * theta / T - h_smooth).detach()
+                with torch.no_grad():
+                    value = n.float() * theta / T
+                h = straight_through_count(z, theta, value)
             counts.append(n)
         raise AssertionError("unreachable")
 

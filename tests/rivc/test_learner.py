@@ -62,3 +62,28 @@ def test_double_selection_values_the_online_argmax_with_the_target():
     online = Table([[0.0, 0.0], [0.0, 5.0]])
     y = cvi_target(target, batch(), gamma=0.9, alpha=0.0, beta=None, online_net=online)
     assert torch.allclose(y, torch.tensor([1.0 + 0.9 * -1.0, 0.5]))
+
+
+def test_straight_through_count_is_the_straight_through_expression_bit_for_bit():
+    """One autograd node gives what h_s + (value - h_s).detach(), h_s = min(relu(z), clip), gives:
+    the same values and the same gradients to z and clip, ties (z = clip) and z = 0 included."""
+    from torch.nn import functional as F
+    from rivc.qnet import straight_through_count
+
+    torch.manual_seed(0)
+    z0 = torch.randn(64, 32)
+    z0[0, :4] = torch.tensor([0.75, 0.0, -0.0, 0.75])          # ties with the clip and relu's kink
+    value = torch.rand(64, 32)
+    upstream = torch.randn(64, 32)
+    results = []
+    for fused in (False, True):
+        z, clip = z0.clone().requires_grad_(), torch.tensor(0.75, requires_grad=True)
+        if fused:
+            h = straight_through_count(z, clip, value)
+        else:
+            h_s = torch.minimum(F.relu(z), clip)
+            h = h_s + (value - h_s).detach()
+        (h * upstream).sum().backward()
+        results.append((h.detach(), z.grad, clip.grad))
+    for got, want in zip(results[1], results[0]):
+        assert torch.equal(got, want)
