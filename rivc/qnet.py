@@ -57,9 +57,28 @@ GRADED_BIAS_MAX = 2**14 - 1          # SigmaDelta bias is 16-bit; the clamp neur
 SCHEMES = ("rate", "graded")
 
 
-def ste_round(x: torch.Tensor) -> torch.Tensor:
-    """round(x) forward, identity gradient."""
-    return x + (torch.round(x) - x).detach()
+class _RoundClamped(torch.autograd.Function):
+    """round(clamp(x, lo, hi)) forward; clamp's gradient (1 inside [lo, hi], bounds included,
+    0 outside) backward, the rounding passed straight through. One autograd node for what
+    `x.clamp(lo, hi)` followed by `c + (round(c) - c).detach()` gives, with the same values
+    (c + (round(c) - c) is exactly round(c) in floating point) and the same gradients."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return torch.round(x.clamp(lo, hi))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        return torch.where((x >= lo) & (x <= hi), g, torch.zeros((), dtype=g.dtype)), None, None
+
+
+def ste_round_clamped(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """round(clamp(x, lo, hi)) with a straight-through rounding gradient."""
+    return _RoundClamped.apply(x, lo, hi)
 
 
 def if_spike_count(zT: torch.Tensor, theta_int: torch.Tensor, T: int) -> torch.Tensor:
@@ -246,14 +265,14 @@ class QuantQNetwork(nn.Module):
             bias_max = GRADED_BIAS_MAX if graded else BIAS_MAX
             # graded: hidden layers after the first keep bias <= 0 (see NetworkSpec._validate_graded)
             bias_hi = 0 if graded and 0 < l < last else bias_max
-            b_q = ste_round((lin.bias / s_cur).clamp(-bias_max, bias_hi)) * s_cur
+            b_q = ste_round_clamped(lin.bias / s_cur, -bias_max, bias_hi) * s_cur
             if l == last:
                 unit_int = None
             elif graded:
                 step = (self.clips[l].detach() / (self.levels * s_cur)).clamp_min(1e-12)
                 unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift)
             else:
-                unit_int = ste_round((self.clips[l] / s_cur).clamp(1, VTH_MAX))
+                unit_int = ste_round_clamped(self.clips[l] / s_cur, 1, VTH_MAX)
             yield lin, w_q, s_w, s_cur, b_q, unit_int
             if unit_int is not None:
                 u_in = (unit_int * s_cur).detach()
