@@ -233,7 +233,11 @@ class QuantQNetwork(nn.Module):
 
     def encode(self, obs: torch.Tensor) -> torch.Tensor:
         """obs (B, obs_dim) float in [-1, 1] -> x_int (B, obs_dim) int64 (the chip's 8-bit input)."""
-        return torch.round(obs.clamp(-1, 1) * self.input_max).long()
+        return self._input_levels(obs).long()
+
+    def _input_levels(self, obs: torch.Tensor) -> torch.Tensor:
+        """x_int as integer-valued floats (what the forward pass scales by 1 / input_max)."""
+        return torch.round(obs.clamp(-1, 1) * self.input_max)
 
     def _layers(self) -> list:
         """`_quantized_layers()` as a list; without autograd (target network, acting, conversion)
@@ -309,7 +313,7 @@ class QuantQNetwork(nn.Module):
             return zs
         counts = self.forward_full(obs).counts
         T = self.timesteps if self.scheme == "rate" else 1
-        h = self.encode(obs).float() / self.input_max
+        h = self._input_levels(obs) / self.input_max
         for l, (_, w_q, _, s_cur, b_q, unit_int) in enumerate(self._layers()):
             if unit_int is None:
                 return zs
@@ -321,7 +325,7 @@ class QuantQNetwork(nn.Module):
         T = timesteps or self.timesteps
         if not self.quantized:
             return self._forward_float(obs, T)
-        h = torch.round(obs.clamp(-1, 1) * self.input_max) / self.input_max    # encode(obs) / input_max
+        h = self._input_levels(obs) / self.input_max
         counts = []
         for l, (lin, w_q, s_w, s_cur, b_q, unit_int) in enumerate(self._layers()):
             z = self._apply(l, h, w_q, b_q)                             # (B, n_out) real

@@ -87,3 +87,24 @@ def test_straight_through_count_is_the_straight_through_expression_bit_for_bit()
         results.append((h.detach(), z.grad, clip.grad))
     for got, want in zip(results[1], results[0]):
         assert torch.equal(got, want)
+
+
+def test_ste_round_clamped_is_clamp_then_straight_through_round_bit_for_bit():
+    """round(clamp(x)) forward and clamp's gradient (bounds included) backward, as the
+    two-step expression gives them."""
+    from rivc.qnet import ste_round_clamped
+
+    x0 = torch.tensor([-9.0, -5.0, -4.5, -0.5, 0.5, 1.5, 2.49, 5.0, 7.3])   # bounds -5 and 5 included
+    upstream = torch.arange(1.0, 10.0)
+    results = []
+    for fused in (False, True):
+        x = x0.clone().requires_grad_()
+        if fused:
+            y = ste_round_clamped(x, -5, 5)
+        else:
+            c = x.clamp(-5, 5)
+            y = c + (torch.round(c) - c).detach()
+        (y * upstream).sum().backward()
+        results.append((y.detach(), x.grad))
+    for got, want in zip(results[1], results[0]):
+        assert torch.equal(got, want)
