@@ -165,7 +165,8 @@ def test_ctrl_c_during_a_lava_deployment_leaves_no_process_behind(trained, tmp_p
 
     import psutil
 
-    proc = subprocess.Popen(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "backend=lava", "episodes=50",
+    # 2000 episodes: never done before the signal (50 short ones once finished first on a loaded machine)
+    proc = subprocess.Popen(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "backend=lava", "episodes=2000",
                              f"hydra.run.dir={tmp_path}"], env=cli_env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     parent = psutil.Process(proc.pid)
