@@ -166,9 +166,12 @@ def test_ctrl_c_during_a_lava_deployment_leaves_no_process_behind(trained, tmp_p
     import psutil
 
     # 2000 episodes: never done before the signal (50 short ones once finished first on a loaded machine)
+    # preexec: Ctrl-C's default action in the child even when this run inherited SIGINT ignored
+    # (a shell ignores it for background jobs, e.g. `bash .ci/run &`)
     proc = subprocess.Popen(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "backend=lava", "episodes=2000",
                              f"hydra.run.dir={tmp_path}"], env=cli_env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     parent = psutil.Process(proc.pid)
     children = []
     deadline = time.time() + 120
