@@ -182,6 +182,7 @@ class QuantQNetwork(nn.Module):
         self.quantized = quantized
         # Largest state_exp: 0..7, and the clamp neuron's bias b - L 2^m must stay 16-bit.
         self.max_shift = min(7, (2 ** 14 // self.levels).bit_length() - 1)
+        self._param_list = list(self.parameters())     # fixed from here on; keys the layer cache
 
     @property
     def dueling(self) -> bool:
@@ -245,9 +246,7 @@ class QuantQNetwork(nn.Module):
         in-place version counters, which every optimizer step, load_state_dict and clip change bump."""
         if torch.is_grad_enabled():
             return list(self._quantized_layers())
-        params = self.__dict__.get("_param_list")      # the parameter set is fixed at construction;
-        if params is None:                              # walking the module tree costs more than the check
-            params = self.__dict__["_param_list"] = list(self.parameters())
+        params = self._param_list                       # walking the module tree each call costs more
         key = tuple(p._version for p in params) + tuple(map(id, params))
         if getattr(self, "_layers_cache", (None,))[0] != key:
             self._layers_cache = (key, list(self._quantized_layers()))

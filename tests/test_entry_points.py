@@ -165,9 +165,8 @@ def test_ctrl_c_during_a_lava_deployment_leaves_no_process_behind(trained, tmp_p
 
     import psutil
 
-    # 2000 episodes: never done before the signal (50 short ones once finished first on a loaded machine)
     # preexec: Ctrl-C's default action in the child even when this run inherited SIGINT ignored
-    # (a shell ignores it for background jobs, e.g. `bash .ci/run &`)
+    # (a shell ignores it for background jobs, e.g. `bash .ci/run &`); 2000 episodes: never done first
     proc = subprocess.Popen(["rivc-deploy", f"checkpoint={trained / 'checkpoint.pt'}", "backend=lava", "episodes=2000",
                              f"hydra.run.dir={tmp_path}"], env=cli_env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True,
@@ -186,7 +185,7 @@ def test_ctrl_c_during_a_lava_deployment_leaves_no_process_behind(trained, tmp_p
             proc.wait(timeout=20)
             break
         except subprocess.TimeoutExpired:
-            continue
+            pass
     assert proc.returncode is not None and proc.returncode != 0
     gone, alive = psutil.wait_procs(children, timeout=20)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], [p.cmdline() for p in alive]
