@@ -59,7 +59,8 @@ class AgentConfig:
     buffer_size: int = 50_000
     learning_starts: int = 1000                # env steps before the first update
     train_freq: int = 1                        # env steps per update
-    target_update_interval: int = 500          # updates between hard target syncs
+    target_update_interval: int = 500          # updates between target syncs
+    tau: float = 1.0                           # target <- (1 - tau) target + tau online at each sync (1 = hard copy)
     max_grad_norm: float = 10.0
     loss: str = "mse"                          # mse | huber
     exploration: str = "epsilon"               # epsilon | softmax (softmax(beta * Q) on the SNN readout)
@@ -81,6 +82,7 @@ class TrainConfig:
     num_envs: int = 1                          # environments stepped together (Gymnasium SyncVectorEnv); the
                                                # FPNN and the SNN run batched over them
     eval_episodes: int = 5                     # greedy SNN episodes per evaluation
+    final_episodes: Optional[int] = None       # fresh episodes of the delivered network at the end (null = eval_episodes)
     eval_every: int = 5000                     # env steps between greedy SNN evaluations (0 = only at the end)
     target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this
     keep_best: bool = True                     # checkpoint.pt = the best-evaluated SNN (last.pt = last weights)
@@ -147,6 +149,10 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
     if not (0 <= fb.target_disagreement < 1 and fb.alpha_step >= 0 and cfg.agent.alpha <= fb.alpha_max < 1):
         raise ConfigError("agent.feedback needs 0 <= target_disagreement < 1, alpha_step >= 0 and "
                           f"agent.alpha <= alpha_max < 1, got {fb}")
+    if not 0.0 < cfg.agent.tau <= 1.0:
+        raise ConfigError(f"agent.tau must be in (0, 1] (1 = hard target copy), got {cfg.agent.tau}")
+    if cfg.train.final_episodes is not None and cfg.train.final_episodes < 1:
+        raise ConfigError(f"train.final_episodes must be >= 1 or null (= train.eval_episodes), got {cfg.train.final_episodes}")
     if cfg.agent.beta is not None and cfg.agent.beta <= 0:
         raise ConfigError(f"agent.beta must be > 0 or null (max), got {cfg.agent.beta}")
     if cfg.agent.loss not in ("mse", "huber"):

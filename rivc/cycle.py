@@ -23,7 +23,7 @@ from rivc.calibrate import calibrate_clips
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
 from rivc.convert import convert, task_meta
-from rivc.learner import update
+from rivc.learner import sync_target, update
 from rivc.metrics import action_gap, conversion_metrics
 from rivc.qnet import QuantQNetwork
 from rivc.replay import ReplayBuffer
@@ -259,7 +259,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                     st.q_means.append(m.q_mean)
                     st.n_updates += 1
                     if st.n_updates % a.target_update_interval == 0:
-                        target.load_state_dict(net.state_dict())
+                        sync_target(target, net, a.tau)
                     if st.n_updates % cfg.train.convert_every == 0:
                         snn_stale = True
 
@@ -316,9 +316,10 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     spec.meta = task_meta(cfg.env.id, cfg.env.action_bins, scaling)
     spec.save(run_dir / "network.spec")
     final_seed = 20_000 + 1000 * cfg.seed
-    fpnn = run_episodes(eval_env, net, None, cfg.train.eval_episodes, final_seed)
+    final_episodes = cfg.train.final_episodes or cfg.train.eval_episodes
+    fpnn = run_episodes(eval_env, net, None, final_episodes, final_seed)
     with SNNPolicy(spec, "emulator") as eval_snn:
-        snn_rec = run_episodes(eval_env, net, eval_snn, cfg.train.eval_episodes, final_seed)
+        snn_rec = run_episodes(eval_env, net, eval_snn, final_episodes, final_seed)
     envs.close()
     eval_env.close()
     result = {
@@ -335,7 +336,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "alpha": a.alpha, "beta": a.beta, "seed": cfg.seed,
         "final_eval": {"fpnn_return": float(np.mean(fpnn.returns)), "snn_return": float(np.mean(snn_rec.returns)),
                        "snn_episode_returns": snn_rec.returns, "action_agreement": snn_rec.agreement,
-                       "episodes": cfg.train.eval_episodes, "backend": "emulator"},
+                       "episodes": final_episodes, "backend": "emulator"},
         "conversion": conversion_summary(run_dir / "metrics.csv", net, snn_rec.observations, st),
     }
     write_json(run_dir / "result.json", result)

@@ -51,6 +51,21 @@ def cvi_target(target_net: nn.Module, batch: Batch, gamma: float, alpha: float,
     return y
 
 
+@torch.no_grad()
+def sync_target(target_net: nn.Module, net: nn.Module, tau: float = 1.0) -> None:
+    """target <- (1 - tau) * target + tau * net, parameters and buffers alike (tau = 1: a hard
+    copy; tau < 1: Polyak averaging, e.g. SB3's `tau`)."""
+    if tau >= 1.0:
+        target_net.load_state_dict(net.state_dict())
+        return
+    pairs = list(zip(target_net.state_dict().values(), net.state_dict().values()))
+    torch._foreach_lerp_([d for d, s in pairs if d.is_floating_point()],
+                         [s for d, s in pairs if d.is_floating_point()], tau)
+    for d, s in pairs:
+        if not d.is_floating_point():
+            d.copy_(s)
+
+
 class UpdateMetrics(NamedTuple):
     loss: float
     q_mean: float

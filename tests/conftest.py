@@ -31,8 +31,9 @@ def cli_env():
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
-    """A tiny rivc-train run (300 steps, one hidden layer of 16), shared by the entry-point tests."""
+    """A tiny rivc-train run (300 steps, one hidden layer of 16, 2 final episodes), shared by the
+    entry-point tests."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     run_dir = tmp_path_factory.mktemp("train")
-    run(["rivc-train", *TINY, f"hydra.run.dir={run_dir}"], env)
+    run(["rivc-train", *TINY, "train.final_episodes=2", f"hydra.run.dir={run_dir}"], env)
     return run_dir

@@ -16,6 +16,7 @@ def test_train_writes_result_checkpoint_and_logs(trained):
     ev = result["final_eval"]
     assert set(ev) >= {"fpnn_return", "snn_return", "action_agreement", "episodes"}
     assert ev["action_agreement"] == 1.0        # one hidden layer: the SNN is the quantized FPNN
+    assert ev["episodes"] == 2 and len(ev["snn_episode_returns"]) == 2      # train.final_episodes
     assert Path(result["checkpoint"]).is_file() and (trained / "network.spec").is_file()
     rows = (trained / "metrics.csv").read_text().splitlines()
     assert rows[0].startswith("env_step,") and len(rows) == 1 + 3
@@ -52,6 +53,13 @@ def test_unknown_env_id(tmp_path, cli_env):
 @pytest.mark.parametrize("override,fragment", [("quant.weight_bits=9", "quant.weight_bits must be in 1..8"),
                                                ("quant.activation_bits=0", "quant.activation_bits must be in 1..8")])
 def test_unsupported_bit_widths(tmp_path, cli_env, override, fragment):
+    proc = run(["rivc-train", override, *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
+    one_line_error(proc, "rivc-train", fragment)
+
+
+@pytest.mark.parametrize("override,fragment", [("agent.tau=0", "agent.tau must be in (0, 1]"),
+                                               ("train.final_episodes=0", "train.final_episodes must be >= 1")])
+def test_out_of_range_settings(tmp_path, cli_env, override, fragment):
     proc = run(["rivc-train", override, *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-train", fragment)
 

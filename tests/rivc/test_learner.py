@@ -3,7 +3,7 @@ import math
 import torch
 from torch import nn
 
-from rivc.learner import cvi_target, soft_max_operator, update
+from rivc.learner import cvi_target, soft_max_operator, sync_target, update
 from rivc.replay import Batch
 
 
@@ -108,3 +108,26 @@ def test_ste_round_clamped_is_clamp_then_straight_through_round_bit_for_bit():
         results.append((y.detach(), x.grad))
     for got, want in zip(results[1], results[0]):
         assert torch.equal(got, want)
+
+
+def test_sync_target_copies_or_averages():
+    net, target = Table([[1.0, 3.0], [2.0, -1.0]]), Table([[0.0, 0.0], [0.0, 0.0]])
+    sync_target(target, net, tau=0.25)                  # Polyak: target + 0.25 (net - target)
+    assert torch.equal(target.q, torch.tensor([[0.25, 0.75], [0.5, -0.25]]))
+    sync_target(target, net)                            # tau = 1: a hard copy
+    assert torch.equal(target.q, net.q)
+
+
+def test_polyak_sync_refreshes_a_quantized_target():
+    """The quantized network caches its integer layers per parameter version: an averaged target
+    must compute what a network built from its new weights computes."""
+    from rivc.qnet import QuantQNetwork
+    torch.manual_seed(0)
+    net, target = (QuantQNetwork(4, 7, [16], 4, 15, 8, 1.0) for _ in range(2))
+    x = torch.rand(8, 4) * 2 - 1
+    with torch.no_grad():
+        target(x)                                       # fills the cache
+        sync_target(target, net, tau=0.5)
+        rebuilt = QuantQNetwork(4, 7, [16], 4, 15, 8, 1.0)
+        rebuilt.load_state_dict(target.state_dict())
+        assert torch.equal(target(x), rebuilt(x))
