@@ -58,12 +58,11 @@ def sync_target(target_net: nn.Module, net: nn.Module, tau: float = 1.0) -> None
     if tau >= 1.0:
         target_net.load_state_dict(net.state_dict())
         return
-    pairs = list(zip(target_net.state_dict().values(), net.state_dict().values()))
-    torch._foreach_lerp_([d for d, s in pairs if d.is_floating_point()],
-                         [s for d, s in pairs if d.is_floating_point()], tau)
-    for d, s in pairs:
-        if not d.is_floating_point():
-            d.copy_(s)
+    for dst, src in zip(target_net.state_dict().values(), net.state_dict().values()):
+        if dst.is_floating_point():
+            dst.lerp_(src, tau)
+        else:
+            dst.copy_(src)
 
 
 class UpdateMetrics(NamedTuple):
