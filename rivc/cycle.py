@@ -23,7 +23,7 @@ from rivc.calibrate import calibrate_clips
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
 from rivc.convert import convert, task_meta
-from rivc.learner import sync_target, update
+from rivc.learner import TargetSync, update
 from rivc.metrics import action_gap, conversion_metrics
 from rivc.qnet import QuantQNetwork
 from rivc.replay import ReplayBuffer
@@ -160,6 +160,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                         quantized=a.quantized, conv=a.conv if frames else (), input_shape=frames)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr, foreach=True)   # same numbers as the per-tensor loop, fewer calls
+    sync_target = TargetSync(target, net, a.tau)     # every target_update_interval updates
     buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma, frames)
     calib = {"obs": None}          # float networks: clips from the latest training batch
 
@@ -259,7 +260,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                     st.q_means.append(m.q_mean)
                     st.n_updates += 1
                     if st.n_updates % a.target_update_interval == 0:
-                        sync_target(target, net, a.tau)
+                        sync_target()
                     if st.n_updates % cfg.train.convert_every == 0:
                         snn_stale = True
 

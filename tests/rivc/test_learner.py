@@ -3,7 +3,8 @@ import math
 import torch
 from torch import nn
 
-from rivc.learner import cvi_target, soft_max_operator, sync_target, update
+from rivc.learner import TargetSync, cvi_target, soft_max_operator, update
+from rivc.qnet import QuantQNetwork
 from rivc.replay import Batch
 
 
@@ -110,24 +111,27 @@ def test_ste_round_clamped_is_clamp_then_straight_through_round_bit_for_bit():
         assert torch.equal(got, want)
 
 
-def test_sync_target_copies_or_averages():
+def test_target_sync_copies_or_averages():
     net, target = Table([[1.0, 3.0], [2.0, -1.0]]), Table([[0.0, 0.0], [0.0, 0.0]])
-    sync_target(target, net, tau=0.25)                  # Polyak: target + 0.25 (net - target)
+    TargetSync(target, net, tau=0.25)()                 # Polyak: target + 0.25 (net - target)
     assert torch.equal(target.q, torch.tensor([[0.25, 0.75], [0.5, -0.25]]))
-    sync_target(target, net)                            # tau = 1: a hard copy
+    TargetSync(target, net)()                           # tau = 1: a hard copy
     assert torch.equal(target.q, net.q)
+    polyak = TargetSync(target, net, tau=0.5)
+    target.load_state_dict({"q": torch.zeros(2, 2)})    # in place (resume): the sync's tensors stay the module's
+    polyak()
+    assert torch.equal(target.q, 0.5 * net.q)
 
 
 def test_polyak_sync_refreshes_a_quantized_target():
     """The quantized network caches its integer layers per parameter version: an averaged target
     must compute what a network built from its new weights computes."""
-    from rivc.qnet import QuantQNetwork
     torch.manual_seed(0)
     net, target = (QuantQNetwork(4, 7, [16], 4, 15, 8, 1.0) for _ in range(2))
     x = torch.rand(8, 4) * 2 - 1
     with torch.no_grad():
         target(x)                                       # fills the cache
-        sync_target(target, net, tau=0.5)
+        TargetSync(target, net, tau=0.5)()
         rebuilt = QuantQNetwork(4, 7, [16], 4, 15, 8, 1.0)
         rebuilt.load_state_dict(target.state_dict())
         assert torch.equal(target(x), rebuilt(x))
