@@ -24,6 +24,7 @@ class QuantConfig:
     weight_bits: int = 4                       # k_w, symmetric per-tensor (1..8)
     activation_bits: int = 4                   # k_a: hidden spike counts fit in k_a bits (1..8)
     input_bits: int = 8                        # the chip's input layer
+    weight_scale: str = "max"                  # per-tensor weight step from max|w| | "mse": the clip minimising rounding error
 
 
 @dataclass
@@ -137,6 +138,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
             raise ConfigError(f"quant.{name} must be in 1..8 (the chip's synapse/activation widths), got {bits}")
     if q.weight_bits < 2:
         raise ConfigError(f"quant.weight_bits must be at least 2 for symmetric signed weights, got {q.weight_bits}")
+    if q.weight_scale not in ("max", "mse"):
+        raise ConfigError(f"quant.weight_scale must be 'max' or 'mse', got {q.weight_scale!r}")
     if q.input_bits != 8:
         raise ConfigError(f"quant.input_bits must be 8 (the chip's input layer), got {q.input_bits}")
     if cfg.snn.scheme not in ("rate", "graded"):

@@ -55,6 +55,9 @@ BIAS_MAX = 4095
 VTH_MAX = 2**17 - 1
 GRADED_BIAS_MAX = 2**14 - 1          # SigmaDelta bias is 16-bit; the clamp neuron adds -L * 2^m
 SCHEMES = ("rate", "graded")
+WEIGHT_SCALES = ("max", "mse")
+MSE_CLIP_FRACTIONS = torch.linspace(0.25, 1.0, 16)   # clip / max|w| candidates of the "mse" weight scale
+MSE_SAMPLE = 4096                                    # at most this many weights (evenly strided) enter its error
 
 
 class _RoundClamped(torch.autograd.Function):
@@ -90,6 +93,19 @@ def if_spike_count(zT: torch.Tensor, theta_int: torch.Tensor, T: int) -> torch.T
     zT <= 0 is taken as 1, which gives k = theta_int * T + 1 > T, so n = 0 without a select."""
     k = torch.floor((theta_int.double() * T) / zT.double().clamp_min(1.0)) + 1.0
     return torch.floor(T / k)
+
+
+def mse_weight_scale(w: torch.Tensor, qmax: int) -> torch.Tensor:
+    """0-dim scale s = c / qmax of the clip c in MSE_CLIP_FRACTIONS * max|w| that minimises
+    sum (w - s clamp(round(w / s), -qmax, qmax))^2. At 4 bits a per-tensor max scale lets a few
+    large weights set the step, and most weights of a wide layer round to zero; clipping those
+    few trades a small saturation error for a finer step (the usual PTQ/QAT choice). The error
+    is summed over an evenly strided sample of at most MSE_SAMPLE weights (the max is exact)."""
+    a = w.abs().flatten()
+    scales = (a.max() * MSE_CLIP_FRACTIONS / qmax).clamp_min(1e-8)          # (G,)
+    a = a[:: -(-a.numel() // MSE_SAMPLE)]
+    err = (torch.round(a / scales[:, None]).clamp(max=qmax) * scales[:, None] - a).square().sum(1)
+    return scales[err.argmin()]
 
 
 class _StraightThroughCount(torch.autograd.Function):
@@ -151,10 +167,14 @@ class QuantQNetwork(nn.Module):
     def __init__(self, obs_dim: int, n_actions: int, hidden: Sequence[int], weight_bits: int,
                  timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
                  activation_bits: int = 4, dueling: bool = False, quantized: bool = True,
-                 conv: Sequence[Sequence[int]] = (), input_shape: Sequence[int] | None = None):
+                 conv: Sequence[Sequence[int]] = (), input_shape: Sequence[int] | None = None,
+                 weight_scale: str = "max"):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+        if weight_scale not in WEIGHT_SCALES:
+            raise ValueError(f"weight_scale must be one of {WEIGHT_SCALES}, got {weight_scale!r}")
+        self.weight_scale = weight_scale
         self.conv_spec = [[int(v) for v in c] for c in conv]
         self.input_shape = [int(v) for v in input_shape] if input_shape is not None else None
         self.convs, self.conv_in_shapes, flat = nn.ModuleList(), [], obs_dim
@@ -194,7 +214,8 @@ class QuantQNetwork(nn.Module):
                 "hidden": list(self.shape.hidden), "weight_bits": self.weight_bits,
                 "timesteps": self.timesteps, "input_bits": (self.input_max + 1).bit_length(),
                 "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling,
-                "quantized": self.quantized, "conv": self.conv_spec, "input_shape": self.input_shape}
+                "quantized": self.quantized, "conv": self.conv_spec, "input_shape": self.input_shape,
+                "weight_scale": self.weight_scale}
 
     def layer_modules(self) -> list[nn.Module]:
         """Conv layers, then dense layers (the last is the readout)."""
@@ -227,8 +248,14 @@ class QuantQNetwork(nn.Module):
         return total
 
     def _weight_q(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """w -> (w_q = s_w * W_int, s_w): one symmetric scale per tensor, from max|w| ("max": no
+        weight is clipped) or the clip that minimises the rounding error ("mse"); weights beyond
+        the clip saturate at +-qmax and get no gradient (torch's fake-quantize)."""
         qmax = 2 ** (self.weight_bits - 1) - 1
-        scale = (w.detach().abs().max() / qmax).clamp_min(1e-8)
+        if self.weight_scale == "mse":
+            scale = mse_weight_scale(w.detach(), qmax)
+        else:
+            scale = (w.detach().abs().max() / qmax).clamp_min(1e-8)
         w_q = torch.fake_quantize_per_tensor_affine(w, scale.item(), 0, -qmax, qmax)
         return w_q, scale
 

@@ -36,6 +36,38 @@ def test_graded_snn_equals_quantized_fpnn_at_every_depth(hidden, weight_bits, ac
         assert (fwd.q.argmax(1) == fwd.readout.argmax(1)).all()
 
 
+@pytest.mark.parametrize("scheme", ["graded", "rate"])
+def test_mse_weight_scale_clips_a_heavy_tail_and_keeps_the_snn_exact(scheme):
+    """quant.weight_scale=mse: on a wide layer with a few large weights the clipped step has less
+    rounding error than the max step, the outliers saturate at +-qmax, and the converted SNN
+    still computes exactly what the quantized network computes."""
+    torch.manual_seed(3)
+    nets = {ws: QuantQNetwork(5, 7, [256], 4, 15, clip_init=0.5, scheme=scheme, weight_scale=ws)
+            for ws in ("max", "mse")}
+    with torch.no_grad():
+        nets["max"].linears[1].weight[:, :4] *= 12                  # a heavy tail in the readout
+    nets["mse"].load_state_dict(nets["max"].state_dict())
+    w = nets["max"].linears[1].weight.detach()
+    errors = {}
+    for ws, net in nets.items():
+        ints = net.integer_layers()[1]
+        errors[ws] = (ints.weight * net._weight_q(w)[1] - w).square().sum().item()
+        assert ints.weight.abs().max() == 7
+    assert errors["mse"] < 0.5 * errors["max"]
+    net = nets["mse"]
+    beyond = w.abs() > 7.5 * net._weight_q(w)[1]                 # outliers beyond the clip saturate
+    assert beyond.any() and (net.integer_layers()[1].weight[beyond].abs() == 7).all()
+    obs = torch.rand(2000, 5) * 2 - 1
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    spec = convert(net)
+    v, sent = emulator_for(spec).infer(encode(spec, obs.numpy()))
+    np.testing.assert_array_equal(hidden_activations(spec, sent)[0], fwd.counts[0].numpy())
+    q_snn = readout_to_q(spec, v)
+    np.testing.assert_allclose(q_snn, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q_snn).max())
+    assert agrees(fwd.readout.numpy(), q_snn.argmax(axis=1)).all()
+
+
 def test_graded_lava_equals_emulator_on_a_converted_network():
     torch.manual_seed(0)
     net = QuantQNetwork(4, 5, [24, 12], 4, 15, clip_init=0.5, scheme="graded", activation_bits=4)
