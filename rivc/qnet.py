@@ -358,13 +358,18 @@ class QuantQNetwork(nn.Module):
             if unit_int is None:
                 return self._readout(h, z, counts)
             if self.scheme == "graded":
-                z_int = torch.round(z.detach().double() / s_cur)        # W_int x_int + b_int, exact
-                n = torch.floor(z_int / unit_int.double()).clamp(0, self.levels).long()
-                clip = self.levels * unit_int * s_cur                   # real clip (power-of-two step)
-                lam = self.clips[len(counts)]
                 with torch.no_grad():
-                    value = n.float() * unit_int * s_cur
-                h = straight_through_count(z, lam + (clip - lam).detach(), value)   # clip's value, lambda's grad
+                    # z / s_cur is W_int x_int + b_int up to float rounding far below 0.5, so its
+                    # float32 round is that integer (exact: |z_int| < 2^24); / 2^m is exact too.
+                    n = torch.round(z / s_cur).div_(unit_int).floor_().clamp_(0, self.levels)
+                    value = n * (unit_int * s_cur)          # = n 2^m s_cur: the product 2^m s_cur is exact
+                if torch.is_grad_enabled():
+                    clip = self.levels * unit_int * s_cur               # real clip (power-of-two step)
+                    lam = self.clips[len(counts)]
+                    h = straight_through_count(z, lam + (clip - lam).detach(), value)   # clip's value, lambda's grad
+                else:       # its value: h_s + (value - h_s) is value exactly, h_s being within a factor 2 of it
+                    h = value
+                n = n.long()
             else:
                 theta = unit_int * s_cur                                # real threshold
                 zT = torch.round(z.detach().double() / s_cur * T)       # integer drive * T

@@ -3,6 +3,9 @@ this checkout against the same update at an earlier git revision and against a p
 update shaped like SB3's DQN, interleaved in one process (the fastest of the repeats counts).
 
 usage: .venv/bin/python scripts/bench_update.py [--against 116877d] [--batch 64] [--scheme rate]
+       .venv/bin/python scripts/bench_update.py --vision --against 9ee0623 --batch 128
+(--vision: the vision task's graded CNN, conv [[8, 4, 2], [16, 3, 2]] + [128] on 2 x 32 x 32 frames,
+against a plain FP32 CNN of the same shape; the revision must have conv support, 9ee0623 or later.)
 Prints microseconds per update and the ratios. The earlier revision's rivc/qnet.py and
 rivc/learner.py are read with `git show` (the rest of the package is this checkout's)."""
 from __future__ import annotations
@@ -45,20 +48,33 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--scheme", choices=("rate", "graded"), default="rate")
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--vision", action="store_true", help="the vision task's CNN (graded) instead of the MLP")
     args = ap.parse_args()
+    if args.vision:
+        args.scheme = "graded"
     from rivc import learner, qnet
     from rivc.replay import Batch
 
     torch.set_num_threads(1)
-    B, obs_dim, A = args.batch, 4, 7
+    B, A = args.batch, 7
+    frames = [2, 32, 32] if args.vision else None
+    obs_dim = 2 * 32 * 32 if args.vision else 4
+    cnn = {"conv": [[8, 4, 2], [16, 3, 2]], "input_shape": frames} if args.vision else {}
     gen = torch.Generator().manual_seed(0)
-    batches = [Batch(obs=torch.rand(B, obs_dim, generator=gen) * 2 - 1, actions=torch.randint(0, A, (B,), generator=gen),
-                     rewards=torch.rand(B, generator=gen), next_obs=torch.rand(B, obs_dim, generator=gen) * 2 - 1,
+
+    def observations() -> torch.Tensor:
+        """(B, obs_dim): uniform in [-1, 1], or sparse lit pixels in [0, 1] like the vision task's frames."""
+        if args.vision:
+            return (torch.rand(B, obs_dim, generator=gen) < 0.1) * torch.rand(B, obs_dim, generator=gen)
+        return torch.rand(B, obs_dim, generator=gen) * 2 - 1
+
+    batches = [Batch(obs=observations(), actions=torch.randint(0, A, (B,), generator=gen),
+                     rewards=torch.rand(B, generator=gen), next_obs=observations(),
                      terminated=torch.zeros(B), discounts=None) for _ in range(50)]
 
     def rivc_update(qnet_mod, learner_mod, foreach):
         torch.manual_seed(0)
-        net = qnet_mod.QuantQNetwork(obs_dim, A, [128], 4, 15, scheme=args.scheme)
+        net = qnet_mod.QuantQNetwork(obs_dim, A, [128], 4, 15, scheme=args.scheme, **cnn)
         target = copy.deepcopy(net)
         opt = torch.optim.Adam(net.parameters(), lr=1e-3, foreach=foreach)
 
@@ -71,7 +87,11 @@ def main() -> None:
             return (time.perf_counter() - t) / n * 1e6
         return run
 
-    mlp = nn.Sequential(nn.Linear(obs_dim, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, A))
+    if args.vision:                     # the same CNN in plain FP32 (SB3's CnnPolicy style)
+        mlp = nn.Sequential(nn.Unflatten(1, frames), nn.Conv2d(2, 8, 4, 2), nn.ReLU(), nn.Conv2d(8, 16, 3, 2),
+                            nn.ReLU(), nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, A))
+    else:
+        mlp = nn.Sequential(nn.Linear(obs_dim, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, A))
     mlp_target, mlp_opt = copy.deepcopy(mlp), torch.optim.Adam(mlp.parameters(), lr=1e-3)
 
     def plain(n: int) -> float:
@@ -94,16 +114,16 @@ def main() -> None:
         old_learner = module_at(args.against, "rivc/learner.py", "learner_at_rev", Path(tmp))
         runs = {f"rivc at {args.against}": rivc_update(old_qnet, old_learner, None),
                 "rivc (this checkout)": rivc_update(qnet, learner, True),
-                "plain FP32 MLP [64, 64] (SB3-like)": plain}
+                ("plain FP32 CNN (same shape)" if args.vision else "plain FP32 MLP [64, 64] (SB3-like)"): plain}
         times = {k: [] for k in runs}
         for _ in range(args.repeats):                   # interleaved, so drift hits all three alike
             for k, run in runs.items():
                 times[k].append(run(150))
         best = {k: min(v) for k, v in times.items()}
     for k, v in best.items():
-        print(f"{k:36s} {v:8.0f} us per update (batch {B}, {args.scheme})")
+        print(f"{k:36s} {v:8.0f} us per update (batch {B}, {args.scheme}{', vision CNN' if args.vision else ''})")
     old, new, ref = best.values()
-    print(f"this checkout / {args.against}: {new / old:.2f}x;  this checkout / plain MLP: {new / ref:.2f}x")
+    print(f"this checkout / {args.against}: {new / old:.2f}x;  this checkout / plain FP32: {new / ref:.2f}x")
 
 
 if __name__ == "__main__":

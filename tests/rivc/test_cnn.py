@@ -46,6 +46,26 @@ def test_graded_cnn_snn_equals_the_quantized_cnn_at_every_layer():
     assert (q.argmax(1) == fwd.readout.numpy().argmax(1)).all()
 
 
+@pytest.mark.parametrize("activation_bits", [2, 4, 8])
+def test_graded_forward_without_autograd_is_the_autograd_forward_bit_for_bit(activation_bits):
+    """Without autograd (target network, acting) a graded layer's output is its payload value
+    itself, skipping the straight-through node: h_s + (value - h_s) is value exactly, since h_s
+    = min(relu(z), clip) lies within a factor 2 of value (or value is 0). Clipped and silent units
+    included; Q and payloads equal bit for bit."""
+    torch.manual_seed(activation_bits)
+    net = QuantQNetwork(288, 5, [16, 8], activation_bits, 15, clip_init=0.05, scheme="graded",
+                        activation_bits=activation_bits, conv=[[4, 4, 2], [6, 3, 1]], input_shape=(2, 12, 12))
+    obs = frames(400, 288) * 3
+    grad_fwd = net.forward_full(obs)
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    assert torch.equal(fwd.q, grad_fwd.q.detach())
+    for got, want in zip(fwd.counts, grad_fwd.counts):
+        assert torch.equal(got, want)
+    levels = 2 ** activation_bits - 1
+    assert (fwd.counts[0] == levels).any() and (fwd.counts[0] == 0).any(), "clipped and silent units"
+
+
 def test_rate_cnn_first_conv_layer_counts_are_exact():
     fwd, _, (_, counts) = fpnn_and_snn("rate", 300)
     np.testing.assert_array_equal(counts[0], fwd.counts[0].numpy())
