@@ -360,7 +360,8 @@ class QuantQNetwork(nn.Module):
             if self.scheme == "graded":
                 with torch.no_grad():
                     # z / s_cur is W_int x_int + b_int up to float rounding far below 0.5, so its
-                    # float32 round is that integer (exact: |z_int| < 2^24); / 2^m is exact too.
+                    # float32 round is that integer, exact below 2^24 (a spec that validates keeps
+                    # the worst case below 2^23, SigmaDelta's 24-bit state); / 2^m is exact too.
                     n = torch.round(z / s_cur).div_(unit_int).floor_().clamp_(0, self.levels)
                     value = n * (unit_int * s_cur)          # = n 2^m s_cur: the product 2^m s_cur is exact
                 if torch.is_grad_enabled():
