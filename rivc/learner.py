@@ -53,23 +53,23 @@ def cvi_target(target_net: nn.Module, batch: Batch, gamma: float, alpha: float,
 
 class TargetSync:
     """target <- (1 - tau) * target + tau * net, every tensor of the state (all floating point);
-    tau = 1: a hard copy (load_state_dict), tau < 1: Polyak averaging (SB3's `tau`).
+    tau = 1: a hard copy, tau < 1: Polyak averaging (SB3's `tau`).
 
     The (target, online) tensor pairs are taken once: state_dict's tensors share storage with
-    the modules, and every later load_state_dict (resume, the hard copy) writes in place, so
-    they stay valid; walking both module trees at each sync would triple its cost."""
+    the modules, and every later load_state_dict (resume, the best-state reload) writes in
+    place, so they stay valid; walking both module trees at each sync would triple its cost."""
 
     def __init__(self, target_net: nn.Module, net: nn.Module, tau: float = 1.0):
-        self.target_net, self.net, self.tau = target_net, net, tau
+        self.tau = tau
         self._pairs = list(zip(target_net.state_dict().values(), net.state_dict().values()))
 
     @torch.no_grad()
     def __call__(self) -> None:
-        if self.tau >= 1.0:
-            self.target_net.load_state_dict(self.net.state_dict())
-            return
         for dst, src in self._pairs:
-            dst.lerp_(src, self.tau)
+            if self.tau >= 1.0:
+                dst.copy_(src)
+            else:
+                dst.lerp_(src, self.tau)
 
 
 class UpdateMetrics(NamedTuple):

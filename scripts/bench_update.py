@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.util
+import math
 import subprocess
 import sys
 import tempfile
@@ -52,13 +53,14 @@ def main() -> None:
     args = ap.parse_args()
     if args.vision:
         args.scheme = "graded"
+    from neurochip.conv import conv_out_shape
     from rivc import learner, qnet
     from rivc.replay import Batch
 
     torch.set_num_threads(1)
     B, A = args.batch, 7
     frames = [2, 32, 32] if args.vision else None
-    obs_dim = 2 * 32 * 32 if args.vision else 4
+    obs_dim = math.prod(frames) if args.vision else 4
     cnn = {"conv": [[8, 4, 2], [16, 3, 2]], "input_shape": frames} if args.vision else {}
     gen = torch.Generator().manual_seed(0)
 
@@ -88,8 +90,11 @@ def main() -> None:
         return run
 
     if args.vision:                     # the same CNN in plain FP32 (SB3's CnnPolicy style)
-        mlp = nn.Sequential(nn.Unflatten(1, frames), nn.Conv2d(2, 8, 4, 2), nn.ReLU(), nn.Conv2d(8, 16, 3, 2),
-                            nn.ReLU(), nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, A))
+        layers, shape = [nn.Unflatten(1, frames)], frames
+        for channels, kernel, stride in cnn["conv"]:
+            layers += [nn.Conv2d(shape[0], channels, kernel, stride), nn.ReLU()]
+            shape = conv_out_shape(shape, channels, kernel, stride)
+        mlp = nn.Sequential(*layers, nn.Flatten(), nn.Linear(math.prod(shape), 128), nn.ReLU(), nn.Linear(128, A))
     else:
         mlp = nn.Sequential(nn.Linear(obs_dim, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, A))
     mlp_target, mlp_opt = copy.deepcopy(mlp), torch.optim.Adam(mlp.parameters(), lr=1e-3)
