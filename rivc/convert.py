@@ -13,7 +13,8 @@ Graded scheme (Loihi 2 graded spikes, SigmaDelta neurons; see neurochip.emulator
   and "c" with bias b_int - L 2^m. They send floor(relu(z)/2^m) and floor(relu(z - L 2^m)/2^m),
   whose difference is exactly the clamped payload q = clamp(floor(z/2^m), 0, L); the next layer
   gets weights [W, -W] on the pair. Weights are 2 W_int with weight_exp = -1 as above, so every
-  Dense product is exact. The readout is a SigmaDelta in unit mode: act = W_int @ q + b_int and
+  Dense product is exact. A step beyond state_exp's range is split (rivc.qnet): weight_exp =
+  -1 - e, state_exp = m - e, biases b_int / 2^e (multiples of 2^e by construction). The readout is a SigmaDelta in unit mode: act = W_int @ q + b_int and
   Q = act * s_cur.
 """
 from __future__ import annotations
@@ -68,15 +69,16 @@ def convert_graded(net: QuantQNetwork, validate: bool = True) -> NetworkSpec:
             if conv:
                 conv["in_shape"][0] *= 2
         b = _per_neuron_bias(li).astype(np.int64)
+        e = li.weight_shift                     # b is a multiple of 2^e: exact after the Dense shift
         if not last:                            # conv: the output channels double, a-block first
             w = np.concatenate([w, w], axis=0)
             b = np.concatenate([b, b - L * li.theta])
         layers.append(LayerSpec(
             name="readout" if last else f"hidden{l}",
-            weights=(2 * w).astype(np.int32), weight_exp=-1,
-            bias_mant=b.astype(np.int32), bias_exp=0, vth=0, conv=conv,
+            weights=(2 * w).astype(np.int32), weight_exp=-1 - e,
+            bias_mant=(b >> e).astype(np.int32), bias_exp=0, vth=0, conv=conv,
             num_message_bits=8 if l == 0 else 24, spiking=not last, neuron="sigma_delta",
-            state_exp=0 if last else int(li.theta).bit_length() - 1, act_mode="unit" if last else "relu"))
+            state_exp=0 if last else int(li.theta).bit_length() - 1 - e, act_mode="unit" if last else "relu"))
     spec = NetworkSpec(layers=layers, timesteps=1, input_bits=8, input_scale=1.0 / net.input_max,
                        output_scale=ints[-1].s_cur, weight_bits=net.weight_bits,
                        activation_bits=net.activation_bits, scheme="graded")

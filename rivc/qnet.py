@@ -19,9 +19,14 @@ layers see spike trains rather than a constant drive, so their counts are approx
 
 Graded scheme (Loihi 2 graded spikes, rivc.convert_graded): the hidden activation is a k_a-bit
 payload q = clamp(floor(z_int / 2^m), 0, L), L = 2^k_a - 1, z_int = W_int @ x_int + b_int in
-current units; the step 2^m (m in 0..7, the SigmaDelta's state_exp) is the clip lambda rounded
-to a power of two: m = round(log2(lambda / (L s_cur))). One payload unit is worth 2^m s_cur.
-This is exact at every depth.
+current units; the step 2^m is the clip lambda rounded to a power of two: m = round(log2(lambda /
+(L s_cur))), m in 0..max_shift + 7. One payload unit is worth 2^m s_cur. This is exact at every
+depth. On the chip the shift is split: the SigmaDelta's state_exp takes up to max_shift (7, less
+for k_a > 10), the Dense's weight exponent the rest, e in 0..7 (it shifts the synaptic sum, which
+arrives once per inference: floor(floor(x / 2^e) / 2^(m-e)) = floor(x / 2^m)); a layer with e > 0
+keeps its bias on multiples of 2^e (then adding it after the Dense shift is exact). Without that
+split, 8-bit weights (s_cur 16x smaller) needed m of 10-13 and a clip capped at 2^7 L s_cur,
+a small fraction of lambda.
 
 Float training (`quantized=False`, the ablations' "naive" framework): the network is a plain
 FP32 ReLU MLP; the converter quantizes it after training steps (post-training weight
@@ -54,6 +59,7 @@ from neurochip.conv import conv_out_shape
 BIAS_MAX = 4095
 VTH_MAX = 2**17 - 1
 GRADED_BIAS_MAX = 2**14 - 1          # SigmaDelta bias is 16-bit; the clamp neuron adds -L * 2^m
+MAX_WEIGHT_SHIFT = 7                 # graded: right shift of the Dense sum (weight_exp -1 - e >= -8)
 SCHEMES = ("rate", "graded")
 WEIGHT_SCALES = ("max", "mse")
 MSE_CLIP_FRACTIONS = torch.linspace(0.25, 1.0, 16)   # clip / max|w| candidates of the "mse" weight scale
@@ -145,6 +151,7 @@ class LayerInts(NamedTuple):
     theta: int                # hidden layers: threshold (rate) or payload step 2^m (graded), current units; 0 for the readout
     s_cur: float              # real value of one current unit
     conv: dict | None = None  # conv geometry {"in_shape": [C, H, W], "stride": s} (neurochip.conv)
+    weight_shift: int = 0     # graded: e, the part of m the Dense's weight exponent shifts (bias: multiple of 2^e)
 
 
 class Forward(NamedTuple):
@@ -295,14 +302,16 @@ class QuantQNetwork(nn.Module):
             bias_max = GRADED_BIAS_MAX if graded else BIAS_MAX
             # graded: hidden layers after the first keep bias <= 0 (see NetworkSpec._validate_graded)
             bias_hi = 0 if graded and 0 < l < last else bias_max
-            b_q = ste_round_clamped(lin.bias / s_cur, -bias_max, bias_hi) * s_cur
+            b_unit = s_cur            # the bias's step, in real units
             if l == last:
                 unit_int = None
             elif graded:
                 step = (self.clips[l].detach() / (self.levels * s_cur)).clamp_min(1e-12)
-                unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift)
+                unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift + MAX_WEIGHT_SHIFT)
+                b_unit = s_cur * self.weight_shift_step(unit_int)
             else:
                 unit_int = ste_round_clamped(self.clips[l] / s_cur, 1, VTH_MAX)
+            b_q = ste_round_clamped(lin.bias / b_unit, -bias_max, bias_hi) * b_unit
             yield lin, w_q, s_w, s_cur, b_q, unit_int
             if unit_int is not None:
                 u_in = (unit_int * s_cur).detach()
@@ -388,9 +397,16 @@ class QuantQNetwork(nn.Module):
         """(B, n_actions) the quantity the converted SNN computes (Q, or A with a dueling head)."""
         return self.forward_full(obs).readout
 
+    def weight_shift_step(self, unit_int: torch.Tensor) -> torch.Tensor:
+        """2^e for a graded payload step unit_int = 2^m: the part of the shift beyond state_exp's
+        max_shift, done by the Dense's weight exponent (1 when m <= max_shift)."""
+        return (unit_int / 2.0 ** self.max_shift).clamp_min(1.0)
+
     @torch.no_grad()
     def integer_layers(self) -> list[LayerInts]:
         """The network as integers: read back from the very values `forward_full` computes with."""
+        graded = self.scheme == "graded"
         return [LayerInts(torch.round(w_q / s_w).long(), torch.round(b_q / s_cur).long(),
-                          0 if unit_int is None else int(unit_int), float(s_cur), self.conv_geometry(l))
+                          0 if unit_int is None else int(unit_int), float(s_cur), self.conv_geometry(l),
+                          int(self.weight_shift_step(unit_int)).bit_length() - 1 if graded and unit_int is not None else 0)
                 for l, (_, w_q, s_w, s_cur, b_q, unit_int) in enumerate(self._layers())]
