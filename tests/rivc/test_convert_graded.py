@@ -79,6 +79,41 @@ def test_graded_lava_equals_emulator_on_a_converted_network():
     np.testing.assert_array_equal(v_lava, v_emu)
 
 
+@pytest.mark.parametrize("weight_bits,activation_bits", [(8, 4), (8, 8)])
+def test_a_payload_step_beyond_state_exp_moves_onto_the_weight_exponent(weight_bits, activation_bits):
+    """8-bit weights make one current unit 16x smaller than 4-bit ones, so lambda / L needs a shift
+    of 2^10 and more, beyond state_exp's 0-7 (k_a = 8: 0-6): the rest goes onto the Dense's weight
+    exponent, every hidden layer's clip stays within a factor sqrt(2) of lambda (it was capped at
+    2^max_shift L s_cur), and the SNN (emulator and Lava) is still exactly the quantized network,
+    biases included."""
+    torch.manual_seed(5)
+    net = QuantQNetwork(5, 7, [32, 32], weight_bits, 15, clip_init=1.0, scheme="graded",
+                        activation_bits=activation_bits)
+    with torch.no_grad():
+        net.linears[0].bias.uniform_(-0.3, 0.3)
+        net.linears[1].bias.uniform_(-0.3, 0.0)
+    spec = convert(net)
+    shifted = [layer for layer in spec.layers[:-1] if layer.weight_exp < -1]
+    assert shifted and all(layer.state_exp == net.max_shift for layer in shifted)
+    assert any(np.any(layer.bias_mant[: layer.n_out // 2] != 0) for layer in shifted)
+    for l, (_, _, _, s_cur, _, unit_int) in enumerate(net._layers()[:-1]):
+        clip, lam = net.levels * float(unit_int * s_cur), float(net.clips.detach()[l])
+        assert lam / 2 ** 0.5 <= clip <= lam * 2 ** 0.5
+    obs = torch.rand(3000, 5) * 2 - 1
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    x = encode(spec, obs.numpy())
+    v, sent = emulator_for(spec).infer(x)
+    for got, want in zip(hidden_activations(spec, sent), fwd.counts):
+        np.testing.assert_array_equal(got, want.numpy())
+    assert fwd.counts[1].max() > 0 and (fwd.counts[0] == net.levels).float().mean() < 0.5
+    q_snn = readout_to_q(spec, v)
+    np.testing.assert_allclose(q_snn, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q_snn).max())
+    with LavaNetwork(spec) as lava:
+        v_lava = np.stack([lava.infer(row) for row in x[:6]])
+    np.testing.assert_array_equal(v_lava, v[:6])
+
+
 def test_hand_derived_graded_network():
     """See spec_factory.hand_graded_spec: payloads 8 and 5, q = 3, readout 7."""
     spec = hand_graded_spec()
