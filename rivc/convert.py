@@ -14,8 +14,8 @@ Graded scheme (Loihi 2 graded spikes, SigmaDelta neurons; see neurochip.emulator
   whose difference is exactly the clamped payload q = clamp(floor(z/2^m), 0, L); the next layer
   gets weights [W, -W] on the pair. Weights are 2 W_int with weight_exp = -1 as above, so every
   Dense product is exact. A step beyond state_exp's range is split (rivc.qnet): weight_exp =
-  -1 - e, state_exp = m - e, biases b_int / 2^e (multiples of 2^e by construction). The readout is a SigmaDelta in unit mode: act = W_int @ q + b_int and
-  Q = act * s_cur.
+  -1 - e, state_exp = m - e, biases b_int / 2^e (multiples of 2^e by construction). The readout
+  is a SigmaDelta in unit mode: act = W_int @ q + b_int and Q = act * s_cur.
 """
 from __future__ import annotations
 

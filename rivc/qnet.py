@@ -21,8 +21,8 @@ Graded scheme (Loihi 2 graded spikes, rivc.convert_graded): the hidden activatio
 payload q = clamp(floor(z_int / 2^m), 0, L), L = 2^k_a - 1, z_int = W_int @ x_int + b_int in
 current units; the step 2^m is the clip lambda rounded to a power of two: m = round(log2(lambda /
 (L s_cur))), m in 0..max_shift + 7. One payload unit is worth 2^m s_cur. This is exact at every
-depth. On the chip the shift is split: the SigmaDelta's state_exp takes up to max_shift (7, less
-for k_a > 10), the Dense's weight exponent the rest, e in 0..7 (it shifts the synaptic sum, which
+depth. On the chip the shift is split: the SigmaDelta's state_exp takes up to max_shift (7; 6 at
+k_a = 8), the Dense's weight exponent the rest, e in 0..7 (it shifts the synaptic sum, which
 arrives once per inference: floor(floor(x / 2^e) / 2^(m-e)) = floor(x / 2^m)); a layer with e > 0
 keeps its bias on multiples of 2^e (then adding it after the Dense shift is exact). Without that
 split, 8-bit weights (s_cur 16x smaller) needed m of 10-13 and a clip capped at 2^7 L s_cur,
@@ -405,8 +405,12 @@ class QuantQNetwork(nn.Module):
     @torch.no_grad()
     def integer_layers(self) -> list[LayerInts]:
         """The network as integers: read back from the very values `forward_full` computes with."""
-        graded = self.scheme == "graded"
+        def weight_shift(unit_int) -> int:
+            if self.scheme != "graded" or unit_int is None:
+                return 0
+            return int(self.weight_shift_step(unit_int)).bit_length() - 1
+
         return [LayerInts(torch.round(w_q / s_w).long(), torch.round(b_q / s_cur).long(),
                           0 if unit_int is None else int(unit_int), float(s_cur), self.conv_geometry(l),
-                          int(self.weight_shift_step(unit_int)).bit_length() - 1 if graded and unit_int is not None else 0)
+                          weight_shift(unit_int))
                 for l, (_, w_q, s_w, s_cur, b_q, unit_int) in enumerate(self._layers())]
