@@ -25,6 +25,7 @@ class QuantConfig:
     activation_bits: int = 4                   # k_a: hidden spike counts fit in k_a bits (1..8)
     input_bits: int = 8                        # the chip's input layer
     weight_scale: str = "max"                  # per-tensor weight step from max|w| | "mse": the clip minimising rounding error
+    max_weight_shift: int = 0                  # graded: bits of the payload step the Dense's weight exponent adds beyond state_exp's (0..7)
 
 
 @dataclass
@@ -140,6 +141,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError(f"quant.weight_bits must be at least 2 for symmetric signed weights, got {q.weight_bits}")
     if q.weight_scale not in ("max", "mse"):
         raise ConfigError(f"quant.weight_scale must be 'max' or 'mse', got {q.weight_scale!r}")
+    if not 0 <= q.max_weight_shift <= 7:
+        raise ConfigError(f"quant.max_weight_shift must be in 0..7 (the Dense weight exponent's range), got {q.max_weight_shift}")
     if q.input_bits != 8:
         raise ConfigError(f"quant.input_bits must be 8 (the chip's input layer), got {q.input_bits}")
     if cfg.snn.scheme not in ("rate", "graded"):

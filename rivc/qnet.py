@@ -20,13 +20,15 @@ layers see spike trains rather than a constant drive, so their counts are approx
 Graded scheme (Loihi 2 graded spikes, rivc.convert_graded): the hidden activation is a k_a-bit
 payload q = clamp(floor(z_int / 2^m), 0, L), L = 2^k_a - 1, z_int = W_int @ x_int + b_int in
 current units; the step 2^m is the clip lambda rounded to a power of two: m = round(log2(lambda /
-(L s_cur))), m in 0..max_shift + 7. One payload unit is worth 2^m s_cur. This is exact at every
-depth. On the chip the shift is split: the SigmaDelta's state_exp takes up to max_shift (7; 6 at
-k_a = 8), the Dense's weight exponent the rest, e in 0..7 (it shifts the synaptic sum, which
-arrives once per inference: floor(floor(x / 2^e) / 2^(m-e)) = floor(x / 2^m)); a layer with e > 0
-keeps its bias on multiples of 2^e (then adding it after the Dense shift is exact). Without that
-split, 8-bit weights (s_cur 16x smaller) needed m of 10-13 and a clip capped at 2^7 L s_cur,
-a small fraction of lambda.
+(L s_cur))), m in 0..max_shift + max_weight_shift. One payload unit is worth 2^m s_cur. This is
+exact at every depth. The SigmaDelta's state_exp shifts up to max_shift (7; 6 at k_a = 8); with
+max_weight_shift > 0 the Dense's weight exponent shifts the rest, e in 0..max_weight_shift (it
+shifts the synaptic sum, which arrives once per inference: floor(floor(x / 2^e) / 2^(m-e)) =
+floor(x / 2^m)), and a layer with e > 0 keeps its bias on multiples of 2^e (then adding it after
+the Dense shift is exact). With max_weight_shift = 0 (the default) the step is capped at
+2^max_shift and the clip at 2^max_shift L s_cur: 8-bit weights (s_cur 16x smaller) need m of
+10-13, so there the cap leaves a small fraction of lambda; at 4 bits it binds the vision CNN's
+layers early in training and, measured, keeps that learner more stable (docs/results.md).
 
 Float training (`quantized=False`, the ablations' "naive" framework): the network is a plain
 FP32 ReLU MLP; the converter quantizes it after training steps (post-training weight
@@ -59,7 +61,7 @@ from neurochip.conv import conv_out_shape
 BIAS_MAX = 4095
 VTH_MAX = 2**17 - 1
 GRADED_BIAS_MAX = 2**14 - 1          # SigmaDelta bias is 16-bit; the clamp neuron adds -L * 2^m
-MAX_WEIGHT_SHIFT = 7                 # graded: right shift of the Dense sum (weight_exp -1 - e >= -8)
+MAX_WEIGHT_SHIFT = 7                 # graded: largest right shift of the Dense sum (weight_exp -1 - e >= -8)
 SCHEMES = ("rate", "graded")
 WEIGHT_SCALES = ("max", "mse")
 MSE_CLIP_FRACTIONS = torch.linspace(0.25, 1.0, 16)   # clip / max|w| candidates of the "mse" weight scale
@@ -175,13 +177,16 @@ class QuantQNetwork(nn.Module):
                  timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
                  activation_bits: int = 4, dueling: bool = False, quantized: bool = True,
                  conv: Sequence[Sequence[int]] = (), input_shape: Sequence[int] | None = None,
-                 weight_scale: str = "max"):
+                 weight_scale: str = "max", max_weight_shift: int = 0):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
         if weight_scale not in WEIGHT_SCALES:
             raise ValueError(f"weight_scale must be one of {WEIGHT_SCALES}, got {weight_scale!r}")
         self.weight_scale = weight_scale
+        if not 0 <= max_weight_shift <= MAX_WEIGHT_SHIFT:
+            raise ValueError(f"max_weight_shift must be in 0..{MAX_WEIGHT_SHIFT}, got {max_weight_shift}")
+        self.max_weight_shift = int(max_weight_shift)
         self.conv_spec = [[int(v) for v in c] for c in conv]
         self.input_shape = [int(v) for v in input_shape] if input_shape is not None else None
         self.convs, self.conv_in_shapes, flat = nn.ModuleList(), [], obs_dim
@@ -222,7 +227,7 @@ class QuantQNetwork(nn.Module):
                 "timesteps": self.timesteps, "input_bits": (self.input_max + 1).bit_length(),
                 "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling,
                 "quantized": self.quantized, "conv": self.conv_spec, "input_shape": self.input_shape,
-                "weight_scale": self.weight_scale}
+                "weight_scale": self.weight_scale, "max_weight_shift": self.max_weight_shift}
 
     def layer_modules(self) -> list[nn.Module]:
         """Conv layers, then dense layers (the last is the readout)."""
@@ -307,7 +312,7 @@ class QuantQNetwork(nn.Module):
                 unit_int = None
             elif graded:
                 step = (self.clips[l].detach() / (self.levels * s_cur)).clamp_min(1e-12)
-                unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift + MAX_WEIGHT_SHIFT)
+                unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift + self.max_weight_shift)
                 b_unit = s_cur * self.weight_shift_step(unit_int)
             else:
                 unit_int = ste_round_clamped(self.clips[l] / s_cur, 1, VTH_MAX)

@@ -82,13 +82,18 @@ def test_graded_lava_equals_emulator_on_a_converted_network():
 @pytest.mark.parametrize("weight_bits,activation_bits", [(8, 4), (8, 8)])
 def test_a_payload_step_beyond_state_exp_moves_onto_the_weight_exponent(weight_bits, activation_bits):
     """8-bit weights make one current unit 16x smaller than 4-bit ones, so lambda / L needs a shift
-    of 2^10 and more, beyond state_exp's 0-7 (k_a = 8: 0-6): the rest goes onto the Dense's weight
-    exponent, every hidden layer's clip stays within a factor sqrt(2) of lambda (it was capped at
-    2^max_shift L s_cur), and the SNN (emulator and Lava) is still exactly the quantized network,
-    biases included."""
+    of 2^10 and more, beyond state_exp's 0-7 (k_a = 8: 0-6). By default the step stops there (the
+    clip is capped at 2^max_shift L s_cur); with max_weight_shift = 7 the rest goes onto the
+    Dense's weight exponent, every hidden layer's clip stays within a factor sqrt(2) of lambda,
+    and the SNN (emulator and Lava) is still exactly the quantized network, biases included."""
     torch.manual_seed(5)
+    capped = QuantQNetwork(5, 7, [32, 32], weight_bits, 15, clip_init=1.0, scheme="graded",
+                           activation_bits=activation_bits)
+    assert all(layer.weight_exp == -1 for layer in convert(capped).layers)
+    assert all(float(capped.levels * u * s) < 0.5 for (_, _, _, s, _, u) in capped._layers()[:-1])
     net = QuantQNetwork(5, 7, [32, 32], weight_bits, 15, clip_init=1.0, scheme="graded",
-                        activation_bits=activation_bits)
+                        activation_bits=activation_bits, max_weight_shift=7)
+    net.load_state_dict(capped.state_dict())
     with torch.no_grad():
         net.linears[0].bias.uniform_(-0.3, 0.3)
         net.linears[1].bias.uniform_(-0.3, 0.0)
