@@ -313,7 +313,8 @@ class QuantQNetwork(nn.Module):
             elif graded:
                 step = (self.clips[l].detach() / (self.levels * s_cur)).clamp_min(1e-12)
                 unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift + self.max_weight_shift)
-                b_unit = s_cur * self.weight_shift_step(unit_int)
+                if self.max_weight_shift:
+                    b_unit = s_cur * self.weight_shift_step(unit_int)
             else:
                 unit_int = ste_round_clamped(self.clips[l] / s_cur, 1, VTH_MAX)
             b_q = ste_round_clamped(lin.bias / b_unit, -bias_max, bias_hi) * b_unit
