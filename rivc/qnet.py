@@ -313,8 +313,8 @@ class QuantQNetwork(nn.Module):
             elif graded:
                 step = (self.clips[l].detach() / (self.levels * s_cur)).clamp_min(1e-12)
                 unit_int = 2.0 ** torch.round(torch.log2(step)).clamp(0, self.max_shift + self.max_weight_shift)
-                if self.max_weight_shift:
-                    b_unit = s_cur * self.weight_shift_step(unit_int)
+                if self.max_weight_shift:       # 2^e, the shift beyond state_exp's, on the Dense
+                    b_unit = s_cur * (unit_int / 2.0 ** self.max_shift).clamp_min(1.0)
             else:
                 unit_int = ste_round_clamped(self.clips[l] / s_cur, 1, VTH_MAX)
             b_q = ste_round_clamped(lin.bias / b_unit, -bias_max, bias_hi) * b_unit
@@ -403,18 +403,12 @@ class QuantQNetwork(nn.Module):
         """(B, n_actions) the quantity the converted SNN computes (Q, or A with a dueling head)."""
         return self.forward_full(obs).readout
 
-    def weight_shift_step(self, unit_int: torch.Tensor) -> torch.Tensor:
-        """2^e for a graded payload step unit_int = 2^m: the part of the shift beyond state_exp's
-        max_shift, done by the Dense's weight exponent (1 when m <= max_shift)."""
-        return (unit_int / 2.0 ** self.max_shift).clamp_min(1.0)
-
     @torch.no_grad()
     def integer_layers(self) -> list[LayerInts]:
         """The network as integers: read back from the very values `forward_full` computes with."""
-        def weight_shift(unit_int) -> int:
-            if self.scheme != "graded" or unit_int is None:
-                return 0
-            return int(self.weight_shift_step(unit_int)).bit_length() - 1
+        def weight_shift(unit_int) -> int:     # graded: e of the step 2^m = 2^(state_exp + e)
+            graded_hidden = self.scheme == "graded" and unit_int is not None
+            return max(0, int(unit_int).bit_length() - 1 - self.max_shift) if graded_hidden else 0
 
         return [LayerInts(torch.round(w_q / s_w).long(), torch.round(b_q / s_cur).long(),
                           0 if unit_int is None else int(unit_int), float(s_cur), self.conv_geometry(l),
