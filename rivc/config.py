@@ -72,6 +72,7 @@ class AgentConfig:
     clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
     dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
     double: bool = False                       # Double-DQN selection of the bootstrap action (beta = null only)
+    ste_leak: float = 0.0                      # quantized nets: gradient slope of silent/saturated units (0 = none; 0 <= . < 1)
     quantized: bool = True                     # false: FP32 training, post-training quantization at each conversion
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
@@ -155,6 +156,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
     if not (0 <= fb.target_disagreement < 1 and fb.alpha_step >= 0 and cfg.agent.alpha <= fb.alpha_max < 1):
         raise ConfigError("agent.feedback needs 0 <= target_disagreement < 1, alpha_step >= 0 and "
                           f"agent.alpha <= alpha_max < 1, got {fb}")
+    if not 0.0 <= cfg.agent.ste_leak < 1.0:
+        raise ConfigError(f"agent.ste_leak must be in [0, 1) (gradient slope of silent/saturated units), got {cfg.agent.ste_leak}")
     if not 0.0 < cfg.agent.tau <= 1.0:
         raise ConfigError(f"agent.tau must be in (0, 1] (1 = hard target copy), got {cfg.agent.tau}")
     if cfg.train.final_episodes is not None and cfg.train.final_episodes < 1:

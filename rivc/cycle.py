@@ -158,7 +158,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init,
                         scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling,
                         quantized=a.quantized, conv=a.conv if frames else (), input_shape=frames,
-                        weight_scale=cfg.quant.weight_scale, max_weight_shift=cfg.quant.max_weight_shift)
+                        weight_scale=cfg.quant.weight_scale, max_weight_shift=cfg.quant.max_weight_shift,
+                        ste_leak=a.ste_leak)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr, foreach=True)   # same numbers as the per-tensor loop, fewer calls
     sync_target = TargetSync(target, net, a.tau)     # every target_update_interval updates

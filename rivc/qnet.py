@@ -122,13 +122,18 @@ class _StraightThroughCount(torch.autograd.Function):
     for bit, in one autograd node instead of seven). Like torch.minimum, ties z = clip send half
     the gradient to each side. Masks come from sign() (comparisons are slow on CPU here).
 
+    With leak > 0 a silent (z <= 0) or saturated (z > clip) unit passes leak * g to z instead of
+    nothing (a leaky straight-through estimator: the forward value is unchanged, and a unit that
+    is silent or saturated on every state can still move).
+
     z: (B, n) real pre-activation; clip: 0-dim, requires grad; value: (B, n), no grad."""
 
     @staticmethod
-    def forward(ctx, z, clip, value):
+    def forward(ctx, z, clip, value, leak):
         r = torch.relu(z)
         h_s = torch.minimum(r, clip)
         ctx.save_for_backward(r, clip)
+        ctx.leak = leak
         return h_s + (value - h_s)
 
     @staticmethod
@@ -136,13 +141,16 @@ class _StraightThroughCount(torch.autograd.Function):
         r, clip = ctx.saved_tensors
         side = torch.sign(clip - r)                      # 1: below clip, 0: tie, -1: clipped
         grad_z = g * ((1.0 + side) * 0.5) * torch.sign(r)    # relu: no gradient where r = 0
+        if ctx.leak:
+            grad_z = grad_z + (g - grad_z) * ctx.leak       # outside [0, clip]: leak * g
         grad_clip = (g * ((1.0 - side) * 0.5)).sum()
-        return grad_z, grad_clip, None
+        return grad_z, grad_clip, None, None
 
 
-def straight_through_count(z: torch.Tensor, clip: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
-    """(B, n): value forward, d min(relu(z), clip) backward."""
-    return _StraightThroughCount.apply(z, clip, value)
+def straight_through_count(z: torch.Tensor, clip: torch.Tensor, value: torch.Tensor,
+                           leak: float = 0.0) -> torch.Tensor:
+    """(B, n): value forward, d min(relu(z), clip) backward (slope leak outside [0, clip])."""
+    return _StraightThroughCount.apply(z, clip, value, leak)
 
 
 class LayerInts(NamedTuple):
@@ -177,7 +185,7 @@ class QuantQNetwork(nn.Module):
                  timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
                  activation_bits: int = 4, dueling: bool = False, quantized: bool = True,
                  conv: Sequence[Sequence[int]] = (), input_shape: Sequence[int] | None = None,
-                 weight_scale: str = "max", max_weight_shift: int = 0):
+                 weight_scale: str = "max", max_weight_shift: int = 0, ste_leak: float = 0.0):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
@@ -187,6 +195,9 @@ class QuantQNetwork(nn.Module):
         if not 0 <= max_weight_shift <= MAX_WEIGHT_SHIFT:
             raise ValueError(f"max_weight_shift must be in 0..{MAX_WEIGHT_SHIFT}, got {max_weight_shift}")
         self.max_weight_shift = int(max_weight_shift)
+        if not 0.0 <= ste_leak < 1.0:
+            raise ValueError(f"ste_leak must be in [0, 1), got {ste_leak}")
+        self.ste_leak = float(ste_leak)
         self.conv_spec = [[int(v) for v in c] for c in conv]
         self.input_shape = [int(v) for v in input_shape] if input_shape is not None else None
         self.convs, self.conv_in_shapes, flat = nn.ModuleList(), [], obs_dim
@@ -227,7 +238,8 @@ class QuantQNetwork(nn.Module):
                 "timesteps": self.timesteps, "input_bits": (self.input_max + 1).bit_length(),
                 "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling,
                 "quantized": self.quantized, "conv": self.conv_spec, "input_shape": self.input_shape,
-                "weight_scale": self.weight_scale, "max_weight_shift": self.max_weight_shift}
+                "weight_scale": self.weight_scale, "max_weight_shift": self.max_weight_shift,
+                "ste_leak": self.ste_leak}
 
     def layer_modules(self) -> list[nn.Module]:
         """Conv layers, then dense layers (the last is the readout)."""
@@ -382,7 +394,7 @@ class QuantQNetwork(nn.Module):
                 if torch.is_grad_enabled():
                     clip = self.levels * unit_int * s_cur               # real clip (power-of-two step)
                     lam = self.clips[len(counts)]
-                    h = straight_through_count(z, lam + (clip - lam).detach(), value)   # clip's value, lambda's grad
+                    h = straight_through_count(z, lam + (clip - lam).detach(), value, self.ste_leak)   # clip's value, lambda's grad
                 else:       # its value: h_s + (value - h_s) is value exactly, h_s being within a factor 2 of it
                     h = value
                 n = n.long()
@@ -392,7 +404,7 @@ class QuantQNetwork(nn.Module):
                 n = if_spike_count(zT, unit_int.detach(), T).long()
                 with torch.no_grad():
                     value = n.float() * theta / T
-                h = straight_through_count(z, theta, value)
+                h = straight_through_count(z, theta, value, self.ste_leak)
             counts.append(n)
         raise AssertionError("unreachable")
 

@@ -60,7 +60,8 @@ def test_unsupported_bit_widths(tmp_path, cli_env, override, fragment):
 @pytest.mark.parametrize("override,fragment", [("agent.tau=0", "agent.tau must be in (0, 1]"),
                                                ("train.final_episodes=0", "train.final_episodes must be >= 1"),
                                                ("quant.weight_scale=minmax", "quant.weight_scale must be 'max' or 'mse'"),
-                                               ("quant.max_weight_shift=8", "quant.max_weight_shift must be in 0..7")])
+                                               ("quant.max_weight_shift=8", "quant.max_weight_shift must be in 0..7"),
+                                               ("agent.ste_leak=1.0", "agent.ste_leak must be in [0, 1)")])
 def test_out_of_range_settings(tmp_path, cli_env, override, fragment):
     proc = run(["rivc-train", override, *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-train", fragment)
