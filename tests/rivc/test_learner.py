@@ -90,6 +90,41 @@ def test_straight_through_count_is_the_straight_through_expression_bit_for_bit()
         assert torch.equal(got, want)
 
 
+def test_a_leaky_straight_through_count_moves_silent_and_saturated_units():
+    """With leak > 0 the value is unchanged, units inside (0, clip) get the full gradient and
+    silent (z <= 0) or saturated (z > clip) ones leak * g; the clip's gradient is unchanged. A
+    graded network whose first layer is silent on every state passes no gradient to that layer's
+    weights without the leak, and some with it."""
+    from rivc.qnet import QuantQNetwork, straight_through_count
+
+    z0 = torch.tensor([[-1.0, 0.2, 0.5, 2.0]])
+    value, upstream = torch.tensor([[0.0, 0.25, 0.5, 1.0]]), torch.tensor([[1.0, 2.0, 3.0, 4.0]])
+    grads = {}
+    for leak in (0.0, 0.1):
+        z, clip = z0.clone().requires_grad_(), torch.tensor(1.0, requires_grad=True)
+        h = straight_through_count(z, clip, value, leak)
+        assert torch.equal(h.detach(), value)
+        (h * upstream).sum().backward()
+        grads[leak] = (z.grad, clip.grad)
+    assert torch.allclose(grads[0.0][0], torch.tensor([[0.0, 2.0, 3.0, 0.0]]))
+    assert torch.allclose(grads[0.1][0], torch.tensor([[0.1, 2.0, 3.0, 0.4]]))
+    assert torch.equal(grads[0.0][1], grads[0.1][1]) and grads[0.1][1].item() == 4.0
+
+    torch.manual_seed(0)
+    obs = torch.rand(32, 5) * 2 - 1
+    first_grads = []
+    for leak in (0.0, 0.1):
+        torch.manual_seed(1)
+        net = QuantQNetwork(5, 3, [16, 16], 4, 15, clip_init=0.5, scheme="graded", ste_leak=leak)
+        with torch.no_grad():
+            net.linears[0].bias.fill_(-10.0)          # every first-layer unit silent on every state
+        q = net(obs)
+        assert torch.equal(net.forward_full(obs).counts[0], torch.zeros(32, 16, dtype=torch.long))
+        q.sum().backward()
+        first_grads.append(net.linears[0].weight.grad.abs().sum().item())
+    assert first_grads[0] == 0.0 and first_grads[1] > 0.0
+
+
 def test_ste_round_clamped_is_clamp_then_straight_through_round_bit_for_bit():
     """round(clamp(x)) forward and clamp's gradient (bounds included) backward, as the
     two-step expression gives them."""
