@@ -5,7 +5,11 @@ usage: .venv/bin/python scripts/ablation_report.py RUN_ROOT [--out docs/results]
 RUN_ROOT is a Hydra multirun directory of rivc-train runs (configs/ablation.yaml). Every run's
 result.json, evals.json and metrics.csv are read; per task, bit width and method the table gives
 mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds), the final
-action agreement, and the mean training-time agreement. Writes results.md, results.csv,
+action agreement, and the mean training-time agreement. A run launched with learner or
+quantization overrides (agent.*, quant.* other than the bit widths, from .hydra/overrides.yaml)
+that not every run of its task and bit width shares gets its own row, "method (override, ...)",
+after its method's; the goal column judges every
+rivc row. Writes results.md, results.csv,
 summary.json (the per-run series the plots use: small enough to commit) and per task
 return_vs_steps_<task>.png and agreement_alpha_<task>.png into --out."""
 from __future__ import annotations
@@ -21,6 +25,23 @@ import numpy as np
 METHODS = ["fpnn_reference", "naive", "qat_only", "gap_only", "rivc"]
 
 
+def variant_overrides(run_dir: Path) -> list[str]:
+    """The run's command-line overrides that change the learner or the quantization (agent.*,
+    quant.* other than the bit widths, which the table's bits column already names)."""
+    path = run_dir / ".hydra" / "overrides.yaml"
+    if not path.exists():
+        return []
+    items = [line[2:].strip() for line in path.read_text().splitlines() if line.startswith("- ")]
+    return [o for o in items if o.startswith(("agent.", "quant."))
+            and not o.startswith(("quant.weight_bits=", "quant.activation_bits="))]
+
+
+def method_order(label: str) -> tuple:
+    """Table order: METHODS' order, a method's variants after it."""
+    base = label.split(" (")[0]
+    return (METHODS.index(base) if base in METHODS else len(METHODS), label)
+
+
 def load_runs(root: Path) -> list[dict]:
     runs = []
     for result_path in sorted(root.rglob("result.json")):
@@ -30,7 +51,8 @@ def load_runs(root: Path) -> list[dict]:
         with open(result_path.parent / "metrics.csv", newline="") as f:
             rows = list(csv.DictReader(f))
         runs.append({
-            "dir": str(result_path.parent.relative_to(root)), "method": r["method"], "env_id": r["env_id"],
+            "dir": str(result_path.parent.relative_to(root)), "method": r["method"],
+            "overrides": variant_overrides(result_path.parent), "env_id": r["env_id"],
             "bits": f"w{r['weight_bits']}a{r['activation_bits']}" + (" graded" if r.get("scheme") == "graded" else ""),
             "seed": r["seed"], "env_steps": r["env_steps"],
             "wall_s": r["wall_s"], "peak_rss_mib": r.get("peak_rss_mib"), "snn_return": r["final_eval"]["snn_return"], "fpnn_return": r["final_eval"]["fpnn_return"],
@@ -40,7 +62,21 @@ def load_runs(root: Path) -> list[dict]:
             "agreement": [(int(x["env_step"]), float(x["action_agreement"])) for x in rows],
             "alpha": [(int(x["env_step"]), float(x["alpha"])) for x in rows],
         })
+    label_variants(runs)
     return runs
+
+
+def label_variants(runs: list[dict]) -> None:
+    """Set each run's "label": its method, plus the learner overrides that not every run of its
+    task and bit width shares (those are the variant; shared ones are the sweep's setting)."""
+    groups = defaultdict(list)
+    for r in runs:
+        groups[(r["env_id"], r["bits"])].append(r)
+    for group in groups.values():
+        shared = set.intersection(*(set(r["overrides"]) for r in group))
+        for r in group:
+            variant = [o for o in r["overrides"] if o not in shared]
+            r["label"] = r["method"] + (f" ({', '.join(variant)})" if variant else "")
 
 
 def mean_std(values: list[float]) -> str:
@@ -59,7 +95,7 @@ def main() -> None:
         raise SystemExit(f"ablation_report: error: no finished rivc-train runs under {root}")
     cells = defaultdict(list)
     for r in runs:
-        cells[(r["env_id"], r["bits"], r["method"])].append(r)
+        cells[(r["env_id"], r["bits"], r["label"])].append(r)
 
     rows, lines = [], []
     for env_id in sorted({k[0] for k in cells}):
@@ -70,15 +106,13 @@ def main() -> None:
                       "| method | seeds | env steps | final SNN return | final FPNN return | final agreement | "
                       "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
                       "|---|---|---|---|---|---|---|---|---|---|"]
-            for method in METHODS:
-                rs = cells.get((env_id, bits, method))
-                if not rs:
-                    continue
+            for method in sorted({k[2] for k in cells if k[:2] == (env_id, bits)}, key=method_order):
+                rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
                 # 100 % = the reference's return; 90 % = worse by 10 % of |reference| (also right for
                 # negative returns, e.g. Reacher's costs, where m / ref would reward doing worse)
                 ratio = 1 + (float(np.mean(snn)) - ref_return) / abs(ref_return) if ref_return else None
-                goal = "-" if ratio is None or method != "rivc" else ("met" if ratio >= 0.9 else "missed")
+                goal = "-" if ratio is None or rs[0]["method"] != "rivc" else ("met" if ratio >= 0.9 else "missed")
                 row = {"env_id": env_id, "bits": bits, "method": method, "seeds": len(rs),
                        "env_steps": int(np.mean([r["env_steps"] for r in rs])),
                        "snn_return_mean": float(np.mean(snn)), "snn_return_std": float(np.std(snn)),
@@ -116,10 +150,8 @@ def plot(cells: dict, out: Path) -> None:
             tag = f"{env_id.split('-')[0].replace('/', '_')}_{bits.replace(' ', '_')}"
             fig, ax = plt.subplots(figsize=(6.4, 4))
             fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6))
-            for method in METHODS:
-                rs = cells.get((env_id, bits, method))
-                if not rs:
-                    continue
+            for method in sorted({k[2] for k in cells if k[:2] == (env_id, bits)}, key=method_order):
+                rs = cells[(env_id, bits, method)]
                 steps = [s for s, _ in rs[0]["evals"]]
                 vals = np.array([[v for _, v in r["evals"]][:len(steps)] for r in rs if len(r["evals"]) >= len(steps)])
                 line, = ax.plot(steps, vals.mean(axis=0), "o-", ms=3, label=f"{method} ({len(rs)} seeds)")

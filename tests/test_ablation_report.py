@@ -1,0 +1,29 @@
+"""The ablation report on a real (tiny) Hydra multirun: methods in order, a learner variant in its
+own row, the goal judged on every rivc row."""
+import csv
+import sys
+from pathlib import Path
+
+from conftest import TINY, run
+
+REPORT = Path(__file__).resolve().parents[1] / "scripts" / "ablation_report.py"
+
+
+def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
+    sweep = tmp_path / "sweep"
+    common = ["rivc-train", "--config-name", "ablation", "env=inverted_pendulum", "seed=0", *TINY,
+              "train.eval_every=150", f"hydra.sweep.dir={sweep}"]
+    run([*common, "experiment=fpnn_reference,rivc"], cli_env)
+    run([*common, "experiment=rivc", "agent.ste_leak=0.1",
+         "hydra.sweep.subdir=${env.id}/w${quant.weight_bits}a${quant.activation_bits}/${method}_leak/seed${seed}"], cli_env)
+    out = tmp_path / "report"
+    proc = run([sys.executable, str(REPORT), str(sweep), "--out", str(out)], cli_env)
+    assert "InvertedPendulum-v5, w4a4" in proc.stdout
+    with open(out / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["method"] for r in rows] == ["fpnn_reference", "rivc", "rivc (agent.ste_leak=0.1)"]
+    table = (out / "results.md").read_text()
+    for row in table.splitlines():
+        if row.startswith("| rivc"):
+            assert row.rstrip(" |").split("|")[-2].strip() in ("met", "missed")
+    assert (out / "return_vs_steps_InvertedPendulum_w4a4.png").is_file()
