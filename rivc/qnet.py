@@ -12,7 +12,8 @@ Symbols (per layer l):
   n        spike count of Lava's integrate-and-fire LIF (reset to zero) under constant drive z
            for T steps: it fires at steps k, 2k, ... with k = floor(theta_int / z) + 1, so
            n = floor(T / k) (0 if z <= 0)
-  h        = theta * n / T (real activation; straight-through gradient of clamp(z, 0, theta))
+  h        = theta * n / T (real activation; straight-through gradient of clamp(z, 0, theta),
+           with slope ste_leak instead of 0 outside [0, theta] when ste_leak > 0)
 
 For one hidden layer this is the SNN exactly (the readout integrates counts linearly); deeper
 layers see spike trains rather than a constant drive, so their counts are approximate.
