@@ -8,8 +8,7 @@ mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds
 action agreement, and the mean training-time agreement. A run launched with learner or
 quantization overrides (agent.*, quant.* other than the bit widths, from .hydra/overrides.yaml)
 that not every run of its task and bit width shares gets its own row, "method (override, ...)",
-after its method's; the goal column judges every
-rivc row. Writes results.md, results.csv,
+after its method's; the goal column judges every rivc row. Writes results.md, results.csv,
 summary.json (the per-run series the plots use: small enough to commit) and per task
 return_vs_steps_<task>.png and agreement_alpha_<task>.png into --out."""
 from __future__ import annotations
@@ -36,10 +35,12 @@ def variant_overrides(run_dir: Path) -> list[str]:
             and not o.startswith(("quant.weight_bits=", "quant.activation_bits="))]
 
 
-def method_order(label: str) -> tuple:
-    """Table order: METHODS' order, a method's variants after it."""
-    base = label.split(" (")[0]
-    return (METHODS.index(base) if base in METHODS else len(METHODS), label)
+def labels_in_order(cells: dict, env_id: str, bits: str) -> list[str]:
+    """The row labels of one task and bit width: METHODS' order, a method's variants after it."""
+    def order(label: str) -> tuple:
+        base = label.split(" (")[0]
+        return (METHODS.index(base) if base in METHODS else len(METHODS), label)
+    return sorted({k[2] for k in cells if k[:2] == (env_id, bits)}, key=order)
 
 
 def load_runs(root: Path) -> list[dict]:
@@ -106,7 +107,7 @@ def main() -> None:
                       "| method | seeds | env steps | final SNN return | final FPNN return | final agreement | "
                       "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
                       "|---|---|---|---|---|---|---|---|---|---|"]
-            for method in sorted({k[2] for k in cells if k[:2] == (env_id, bits)}, key=method_order):
+            for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
                 # 100 % = the reference's return; 90 % = worse by 10 % of |reference| (also right for
@@ -150,7 +151,7 @@ def plot(cells: dict, out: Path) -> None:
             tag = f"{env_id.split('-')[0].replace('/', '_')}_{bits.replace(' ', '_')}"
             fig, ax = plt.subplots(figsize=(6.4, 4))
             fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6))
-            for method in sorted({k[2] for k in cells if k[:2] == (env_id, bits)}, key=method_order):
+            for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 steps = [s for s, _ in rs[0]["evals"]]
                 vals = np.array([[v for _, v in r["evals"]][:len(steps)] for r in rs if len(r["evals"]) >= len(steps)])
