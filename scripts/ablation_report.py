@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 METHODS = ["fpnn_reference", "naive", "qat_only", "gap_only", "rivc"]
 
@@ -30,7 +31,7 @@ def variant_overrides(run_dir: Path) -> list[str]:
     path = run_dir / ".hydra" / "overrides.yaml"
     if not path.exists():
         return []
-    items = [line[2:].strip() for line in path.read_text().splitlines() if line.startswith("- ")]
+    items = yaml.safe_load(path.read_text()) or []          # a YAML list of "key=value" strings
     return [o for o in items if o.startswith(("agent.", "quant."))
             and not o.startswith(("quant.weight_bits=", "quant.activation_bits="))]
 
