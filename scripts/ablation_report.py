@@ -8,7 +8,10 @@ mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds
 action agreement, and the mean training-time agreement. A run launched with learner or
 quantization overrides (agent.*, quant.* other than the bit widths, from .hydra/overrides.yaml)
 that not every run of its task and bit width shares gets its own row, "method (override, ...)",
-after its method's; the goal column judges every rivc row. Writes results.md, results.csv,
+after its method's; the goal column judges every rivc row. A task and bit width without its own
+fpnn_reference runs is compared with those of the same task and budget at the other bit widths
+(marked *): the reference trains and collects with its FP32 network, so its FPNN return does not
+depend on the chip's bits (borrowed only where those runs agree seed by seed). Writes results.md, results.csv,
 summary.json (the per-run series the plots use: small enough to commit) and per task
 return_vs_steps_<task>.png and agreement_alpha_<task>.png into --out."""
 from __future__ import annotations
@@ -81,6 +84,29 @@ def label_variants(runs: list[dict]) -> None:
             r["label"] = r["method"] + (f" ({', '.join(variant)})" if variant else "")
 
 
+def reference_fpnn_returns(runs: list[dict]) -> dict:
+    """(env_id, bits) -> (mean final FPNN return of fpnn_reference, None or the bit widths it was
+    borrowed from). A task and bit width without reference runs borrows those of the same task and
+    budget at other bit widths when they agree seed by seed (the FP32 reference's training never
+    sees the bits; only its SNN does), else it gets no entry."""
+    refs = [r for r in runs if r["label"] == "fpnn_reference"]
+    out = {}
+    for env_id, bits in {(r["env_id"], r["bits"]) for r in runs}:
+        own = [r["fpnn_return"] for r in refs if (r["env_id"], r["bits"]) == (env_id, bits)]
+        if own:
+            out[(env_id, bits)] = (float(np.mean(own)), None)
+            continue
+        steps = {r["env_steps"] for r in runs if (r["env_id"], r["bits"]) == (env_id, bits)}
+        others = [r for r in refs if r["env_id"] == env_id and {r["env_steps"]} == steps]
+        by_seed = defaultdict(set)
+        for r in others:
+            by_seed[r["seed"]].add(r["fpnn_return"])
+        if others and all(len(v) == 1 for v in by_seed.values()):
+            source = ", ".join(sorted({r["bits"] for r in others}))
+            out[(env_id, bits)] = (float(np.mean([next(iter(v)) for v in by_seed.values()])), source)
+    return out
+
+
 def mean_std(values: list[float]) -> str:
     return f"{np.mean(values):.1f} ± {np.std(values):.1f}" if values else "-"
 
@@ -99,11 +125,11 @@ def main() -> None:
     for r in runs:
         cells[(r["env_id"], r["bits"], r["label"])].append(r)
 
+    references = reference_fpnn_returns(runs)
     rows, lines = [], []
     for env_id in sorted({k[0] for k in cells}):
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
-            ref = cells.get((env_id, bits, "fpnn_reference"), [])
-            ref_return = float(np.mean([r["fpnn_return"] for r in ref])) if ref else None
+            ref_return, borrowed = references.get((env_id, bits), (None, None))
             lines += [f"### {env_id}, {bits}", "",
                       "| method | seeds | env steps | final SNN return | final FPNN return | final agreement | "
                       "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
@@ -122,14 +148,17 @@ def main() -> None:
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
                        "train_agreement_mean": float(np.mean([r["train_agreement"] for r in rs])),
-                       "snn_over_reference_fpnn": ratio,
+                       "snn_over_reference_fpnn": ratio, "reference_bits": borrowed or bits,
                        "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
                 lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
-                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%'} | {goal} | "
+                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + '*' * bool(borrowed)} | {goal} | "
                              f"{rss} |")
+            if borrowed:
+                lines += ["", f"\\* against `fpnn_reference`'s FP32 network at {borrowed} (same task and budget; its "
+                          "returns agree seed by seed there: the float reference does not depend on the chip's bits)."]
             lines.append("")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     with open(out / "results.csv", "w", newline="") as f:

@@ -1,5 +1,6 @@
 """The ablation report on a real (tiny) Hydra multirun: methods in order, a learner variant in its
-own row, the goal judged on every rivc row."""
+own row, the goal judged on every rivc row, a bit width without its own reference compared with
+the reference at another (marked *)."""
 import csv
 import sys
 from pathlib import Path
@@ -16,14 +17,20 @@ def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
     run([*common, "experiment=fpnn_reference,rivc"], cli_env)
     run([*common, "experiment=rivc", "agent.ste_leak=0.1",
          "hydra.sweep.subdir=${env.id}/w${quant.weight_bits}a${quant.activation_bits}/${method}_leak/seed${seed}"], cli_env)
+    run([*common, "experiment=rivc", "quant=int2"], cli_env)         # no fpnn_reference at w2a2
     out = tmp_path / "report"
     proc = run([sys.executable, str(REPORT), str(sweep), "--out", str(out)], cli_env)
     assert "InvertedPendulum-v5, w4a4" in proc.stdout
     with open(out / "results.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [r["method"] for r in rows] == ["fpnn_reference", "rivc", "rivc (agent.ste_leak=0.1)"]
+    assert [(r["bits"], r["method"]) for r in rows] == [
+        ("w2a2", "rivc"), ("w4a4", "fpnn_reference"), ("w4a4", "rivc"), ("w4a4", "rivc (agent.ste_leak=0.1)")]
+    reference = float(rows[1]["fpnn_return_mean"])
+    assert rows[0]["reference_bits"] == "w4a4" and rows[2]["reference_bits"] == "w4a4"
+    assert abs(float(rows[0]["snn_over_reference_fpnn"]) - (1 + (float(rows[0]["snn_return_mean"]) - reference) / abs(reference))) < 1e-9
     table = (out / "results.md").read_text()
     for row in table.splitlines():
         if row.startswith("| rivc"):
             assert row.rstrip(" |").split("|")[-2].strip() in ("met", "missed")
+    assert "\\* against `fpnn_reference`'s FP32 network at w4a4" in table
     assert (out / "return_vs_steps_InvertedPendulum_w4a4.png").is_file()
