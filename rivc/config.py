@@ -26,6 +26,7 @@ class QuantConfig:
     input_bits: int = 8                        # the chip's input layer
     weight_scale: str = "max"                  # per-tensor weight step from max|w| | "mse": the clip minimising rounding error
     max_weight_shift: int = 0                  # graded: bits of the payload step the Dense's weight exponent adds beyond state_exp's (0..7)
+    layer_weight_bits: Optional[list] = None   # k_w per layer (conv layers, dense, readout; 2..8 each); None = weight_bits everywhere
 
 
 @dataclass
@@ -144,6 +145,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
         raise ConfigError(f"quant.weight_scale must be 'max' or 'mse', got {q.weight_scale!r}")
     if not 0 <= q.max_weight_shift <= 7:
         raise ConfigError(f"quant.max_weight_shift must be in 0..7 (the Dense weight exponent's range), got {q.max_weight_shift}")
+    if q.layer_weight_bits is not None and not all(isinstance(b, int) and 2 <= b <= 8 for b in q.layer_weight_bits):
+        raise ConfigError(f"quant.layer_weight_bits must list 2..8 bits per layer (conv, dense, readout), got {list(q.layer_weight_bits)}")
     if q.input_bits != 8:
         raise ConfigError(f"quant.input_bits must be 8 (the chip's input layer), got {q.input_bits}")
     if cfg.snn.scheme not in ("rate", "graded"):

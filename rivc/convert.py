@@ -50,7 +50,7 @@ def convert(net: QuantQNetwork, timesteps: int | None = None, activation_bits: i
             spiking=not last,
         ))
     spec = NetworkSpec(layers=layers, timesteps=T, input_bits=8, input_scale=1.0 / net.input_max,
-                       output_scale=ints[-1].s_cur / T, weight_bits=net.weight_bits,
+                       output_scale=ints[-1].s_cur / T, weight_bits=max(net.layer_weight_bits),
                        activation_bits=activation_bits, scheme="rate")
     return spec.validate() if validate else spec
 
@@ -80,7 +80,7 @@ def convert_graded(net: QuantQNetwork, validate: bool = True) -> NetworkSpec:
             num_message_bits=8 if l == 0 else 24, spiking=not last, neuron="sigma_delta",
             state_exp=0 if last else int(li.theta).bit_length() - 1 - e, act_mode="unit" if last else "relu"))
     spec = NetworkSpec(layers=layers, timesteps=1, input_bits=8, input_scale=1.0 / net.input_max,
-                       output_scale=ints[-1].s_cur, weight_bits=net.weight_bits,
+                       output_scale=ints[-1].s_cur, weight_bits=max(net.layer_weight_bits),
                        activation_bits=net.activation_bits, scheme="graded")
     return spec.validate() if validate else spec
 

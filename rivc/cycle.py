@@ -155,11 +155,16 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     # Networks: quantization-aware online and target nets; the first conversion.
     T = timesteps_for(cfg.snn, cfg.quant)
     a = cfg.agent
+    conv = a.conv if frames else ()
+    n_layers = len(conv) + len(a.hidden) + 1
+    if cfg.quant.layer_weight_bits is not None and len(cfg.quant.layer_weight_bits) != n_layers:
+        raise ConfigError(f"quant.layer_weight_bits needs one entry per layer of this network ({n_layers}: "
+                          f"{len(conv)} conv, {len(a.hidden)} dense, the readout), got {list(cfg.quant.layer_weight_bits)}")
     net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init,
                         scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling,
-                        quantized=a.quantized, conv=a.conv if frames else (), input_shape=frames,
+                        quantized=a.quantized, conv=conv, input_shape=frames,
                         weight_scale=cfg.quant.weight_scale, max_weight_shift=cfg.quant.max_weight_shift,
-                        ste_leak=a.ste_leak)
+                        ste_leak=a.ste_leak, layer_weight_bits=cfg.quant.layer_weight_bits)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr, foreach=True)   # same numbers as the per-tensor loop, fewer calls
     sync_target = TargetSync(target, net, a.tau)     # every target_update_interval updates

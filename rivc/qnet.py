@@ -2,7 +2,8 @@
 
 Symbols (per layer l):
   s_w      weight scale, W_q = s_w * W_int, W_int in [-(2^(k_w-1)-1), 2^(k_w-1)-1]
-           (torch.fake_quantize_per_tensor_affine: straight-through gradient)
+           (torch.fake_quantize_per_tensor_affine: straight-through gradient); k_w may differ per
+           layer (`layer_weight_bits`, e.g. an 8-bit input layer as on BrainChip Akida)
   u_in     real value of one unit of per-timestep input: 1/127 for the 8-bit observation
            (sent every step), theta_{l-1} for a spike of the layer below
   s_cur    = s_w * u_in, real value of one unit of per-step synaptic current
@@ -186,7 +187,8 @@ class QuantQNetwork(nn.Module):
                  timesteps: int, input_bits: int = 8, clip_init: float = 1.0, scheme: str = "rate",
                  activation_bits: int = 4, dueling: bool = False, quantized: bool = True,
                  conv: Sequence[Sequence[int]] = (), input_shape: Sequence[int] | None = None,
-                 weight_scale: str = "max", max_weight_shift: int = 0, ste_leak: float = 0.0):
+                 weight_scale: str = "max", max_weight_shift: int = 0, ste_leak: float = 0.0,
+                 layer_weight_bits: Sequence[int] | None = None):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
@@ -218,6 +220,12 @@ class QuantQNetwork(nn.Module):
         self.value_head = nn.Linear(sizes[-2], 1) if dueling else None
         self.shape = QNetShape(obs_dim, n_actions, list(hidden))
         self.weight_bits = weight_bits
+        n_layers = len(self.convs) + len(self.linears)
+        if layer_weight_bits is not None and (len(layer_weight_bits) != n_layers
+                                              or not all(2 <= int(b) <= 8 for b in layer_weight_bits)):
+            raise ValueError(f"layer_weight_bits must give 2..8 bits for each of the {n_layers} layers "
+                             f"(conv, dense, readout), got {list(layer_weight_bits)}")
+        self.layer_weight_bits = [int(b) for b in (layer_weight_bits or [weight_bits] * n_layers)]
         self.timesteps = 1 if scheme == "graded" else timesteps
         self.input_max = 2 ** (input_bits - 1) - 1
         self.scheme = scheme
@@ -240,7 +248,7 @@ class QuantQNetwork(nn.Module):
                 "scheme": self.scheme, "activation_bits": self.activation_bits, "dueling": self.dueling,
                 "quantized": self.quantized, "conv": self.conv_spec, "input_shape": self.input_shape,
                 "weight_scale": self.weight_scale, "max_weight_shift": self.max_weight_shift,
-                "ste_leak": self.ste_leak}
+                "ste_leak": self.ste_leak, "layer_weight_bits": self.layer_weight_bits}
 
     def layer_modules(self) -> list[nn.Module]:
         """Conv layers, then dense layers (the last is the readout)."""
@@ -272,11 +280,11 @@ class QuantQNetwork(nn.Module):
                 total += mod.in_features * mod.out_features
         return total
 
-    def _weight_q(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """w -> (w_q = s_w * W_int, s_w): one symmetric scale per tensor, from max|w| ("max": no
-        weight is clipped) or the clip that minimises the rounding error ("mse"); weights beyond
-        the clip saturate at +-qmax and get no gradient (torch's fake-quantize)."""
-        qmax = 2 ** (self.weight_bits - 1) - 1
+    def _weight_q(self, w: torch.Tensor, bits: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """w -> (w_q = s_w * W_int, s_w) at `bits`: one symmetric scale per tensor, from max|w|
+        ("max": no weight is clipped) or the clip that minimises the rounding error ("mse");
+        weights beyond the clip saturate at +-qmax and get no gradient (torch's fake-quantize)."""
+        qmax = 2 ** (bits - 1) - 1
         if self.weight_scale == "mse":
             scale = mse_weight_scale(w.detach(), qmax)
         else:
@@ -315,7 +323,7 @@ class QuantQNetwork(nn.Module):
         last = len(modules) - 1
         graded = self.scheme == "graded"
         for l, lin in enumerate(modules):
-            w_q, s_w = self._weight_q(lin.weight)
+            w_q, s_w = self._weight_q(lin.weight, self.layer_weight_bits[l])
             s_cur = (s_w * u_in).detach()
             bias_max = GRADED_BIAS_MAX if graded else BIAS_MAX
             # graded: hidden layers after the first keep bias <= 0 (see NetworkSpec._validate_graded)

@@ -61,7 +61,9 @@ def test_unsupported_bit_widths(tmp_path, cli_env, override, fragment):
                                                ("train.final_episodes=0", "train.final_episodes must be >= 1"),
                                                ("quant.weight_scale=minmax", "quant.weight_scale must be 'max' or 'mse'"),
                                                ("quant.max_weight_shift=8", "quant.max_weight_shift must be in 0..7"),
-                                               ("agent.ste_leak=1.0", "agent.ste_leak must be in [0, 1)")])
+                                               ("agent.ste_leak=1.0", "agent.ste_leak must be in [0, 1)"),
+                                               ("quant.layer_weight_bits=[9,4]", "quant.layer_weight_bits must list 2..8 bits"),
+                                               ("quant.layer_weight_bits=[8,4,4]", "quant.layer_weight_bits needs one entry per layer")])
 def test_out_of_range_settings(tmp_path, cli_env, override, fragment):
     proc = run(["rivc-train", override, *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-train", fragment)

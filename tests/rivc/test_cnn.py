@@ -96,3 +96,32 @@ def test_clamp_pairs_bound_the_next_layer_by_the_payload_levels():
 def test_fpnn_macs_count_conv_outputs_times_fan_in():
     net = cnn("graded")                                          # 2x12x12 -> 4x5x5 -> 6x3x3 -> 16 -> 5
     assert net.macs() == 4 * 25 * 2 * 16 + 6 * 9 * 4 * 9 + 54 * 16 + 16 * 5
+
+
+def test_an_8_bit_input_layer_under_4_bit_layers_stays_exact():
+    """layer_weight_bits = [8, 4, 4, 4] (BrainChip Akida's 8-bit input layer): the first conv
+    layer's integer weights use the 8-bit range, the others stay within 4 bits, and the graded SNN
+    (emulator and Lava) is still the quantized CNN payload for payload."""
+    torch.manual_seed(3)
+    shape = (1, 8, 8)
+    net = QuantQNetwork(64, 5, [16], 4, 15, clip_init=0.5, scheme="graded", activation_bits=4,
+                        conv=[[4, 4, 2], [6, 3, 1]], input_shape=shape, max_weight_shift=7,
+                        layer_weight_bits=[8, 4, 4, 4])
+    assert net.model_args()["layer_weight_bits"] == [8, 4, 4, 4]
+    peaks = [int(li.weight.abs().max()) for li in net.integer_layers()]
+    assert peaks == [127, 7, 7, 7]
+    obs = frames(400, 64)
+    with torch.no_grad():
+        fwd = net.forward_full(obs)
+    spec = convert(net)
+    assert spec.weight_bits == 8
+    x = encode(spec, obs.numpy())
+    v, sent = emulator_for(spec).infer(x)
+    for got, want in zip(hidden_activations(spec, sent), fwd.counts):
+        np.testing.assert_array_equal(got, want.numpy())
+    assert fwd.counts[0].max() > 0
+    q = readout_to_q(spec, v)
+    np.testing.assert_allclose(q, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q).max())
+    assert_emulator_equals_lava(spec, x[:2], "state", "output")
+    with pytest.raises(ValueError, match="layer_weight_bits must give 2..8 bits for each of the 4 layers"):
+        QuantQNetwork(64, 5, [16], 4, 15, conv=[[4, 4, 2], [6, 3, 1]], input_shape=shape, layer_weight_bits=[8, 4])
