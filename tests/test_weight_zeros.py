@@ -1,0 +1,24 @@
+"""scripts/weight_zeros.py on a real network's checkpoint: the shares it prints are the integer layers'."""
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from rivc.qnet import QuantQNetwork
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "weight_zeros.py"
+
+
+def test_weight_zeros_reports_each_layers_share_of_zero_weights(tmp_path):
+    torch.manual_seed(0)
+    net = QuantQNetwork(4, 3, [16], 4, 15, scheme="graded", layer_weight_bits=[8, 4])
+    with torch.no_grad():
+        net.linears[0].weight[0, 0] = 50.0                  # one outlier: a coarse step for the rest of layer 0
+    torch.save({"model_args": net.model_args(), "model": net.state_dict()}, tmp_path / "checkpoint.pt")
+    proc = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path / "checkpoint.pt")],
+                          capture_output=True, text=True, check=True)
+    ints = net.integer_layers()
+    shares = " / ".join(f"{100 * float((li.weight == 0).float().mean()):.0f}" for li in ints)
+    assert f"zero weights per layer {shares} %" in proc.stdout and "bits [8, 4]" in proc.stdout
+    assert int(shares.split(" / ")[0]) > 20                 # even at 8 bits the outlier rounds many to 0
