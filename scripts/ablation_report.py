@@ -148,7 +148,7 @@ def main() -> None:
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
                        "train_agreement_mean": float(np.mean([r["train_agreement"] for r in rs])),
-                       "snn_over_reference_fpnn": ratio, "reference_bits": borrowed or bits,
+                       "snn_over_reference_fpnn": ratio, "reference_bits": None if ref_return is None else borrowed or bits,
                        "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
