@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
-from rivc.qnet import QuantQNetwork
+from rivc.checkpoint import CheckpointError, load_checkpoint
 
 
 def main() -> None:
     if len(sys.argv) < 2:
         raise SystemExit("weight_zeros: error: give one or more checkpoint.pt files")
     for path in sys.argv[1:]:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        net = QuantQNetwork(**ckpt["model_args"])
-        net.load_state_dict(ckpt["model"])
+        try:
+            net = load_checkpoint(path).net
+        except CheckpointError as exc:
+            raise SystemExit(f"weight_zeros: error: {exc}") from None
         layers = net.integer_layers()
         zeros = " / ".join(f"{100 * float((li.weight == 0).float().mean()):.0f}" for li in layers)
         peaks = " / ".join(str(int(li.weight.abs().max())) for li in layers)

@@ -3,8 +3,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 
+from envs import ObservationScaling
+from rivc.checkpoint import save_checkpoint
 from rivc.qnet import QuantQNetwork
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "weight_zeros.py"
@@ -15,7 +18,8 @@ def test_weight_zeros_reports_each_layers_share_of_zero_weights(tmp_path):
     net = QuantQNetwork(4, 3, [16], 4, 15, scheme="graded", layer_weight_bits=[8, 4])
     with torch.no_grad():
         net.linears[0].weight[0, 0] = 50.0                  # one outlier: a coarse step for the rest of layer 0
-    torch.save({"model_args": net.model_args(), "model": net.state_dict()}, tmp_path / "checkpoint.pt")
+    save_checkpoint(tmp_path / "checkpoint.pt", net, ObservationScaling(np.zeros(4), np.ones(4)), "InvertedPendulum-v5",
+                    7, 4, 0, {})
     proc = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path / "checkpoint.pt")],
                           capture_output=True, text=True, check=True)
     ints = net.integer_layers()
