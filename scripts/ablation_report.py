@@ -1,8 +1,11 @@
 """Tables and plots of an ablation sweep, regenerated from its run directories.
 
-usage: .venv/bin/python scripts/ablation_report.py RUN_ROOT [--out docs/results]
+usage: .venv/bin/python scripts/ablation_report.py SOURCE [SOURCE ...] [--out docs/results]
 
-RUN_ROOT is a Hydra multirun directory of rivc-train runs (configs/ablation.yaml). Every run's
+A SOURCE is a Hydra multirun directory of rivc-train runs (configs/ablation.yaml) or the
+summary.json an earlier report wrote (its runs, as read then, so a table can grow on a machine
+that no longer holds the older run directories; a run directory named again in a later source
+replaces it). Every run's
 result.json, evals.json and metrics.csv are read; per task, bit width and method the table gives
 mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds), the final
 action agreement, and the mean training-time agreement. A run launched with learner or
@@ -47,7 +50,29 @@ def labels_in_order(cells: dict, env_id: str, bits: str) -> list[str]:
     return sorted({k[2] for k in cells if k[:2] == (env_id, bits)}, key=order)
 
 
+def load_sources(sources: list[Path]) -> list[dict]:
+    """The runs of every source (a run root or a report's summary.json), labelled; a run whose
+    "dir" (its path under its root) appears again in a later source is replaced by that one."""
+    by_dir = {}
+    for source in sources:
+        if source.is_file() and source.suffix == ".json":
+            try:
+                runs = json.loads(source.read_text())
+                dirs = [r["dir"] for r in runs]
+            except (ValueError, TypeError, KeyError) as e:
+                raise SystemExit(f"ablation_report: error: {source} is not a report's summary.json ({e})")
+        elif source.is_dir():
+            runs = load_runs(source)
+        else:
+            raise SystemExit(f"ablation_report: error: {source} is neither a run directory nor a summary.json")
+        by_dir.update({r["dir"]: r for r in runs})
+    runs = list(by_dir.values())
+    label_variants(runs)
+    return runs
+
+
 def load_runs(root: Path) -> list[dict]:
+    """The finished rivc-train runs under root (each with result.json and metrics.csv)."""
     runs = []
     for result_path in sorted(root.rglob("result.json")):
         r = json.loads(result_path.read_text())
@@ -67,7 +92,6 @@ def load_runs(root: Path) -> list[dict]:
             "agreement": [(int(x["env_step"]), float(x["action_agreement"])) for x in rows],
             "alpha": [(int(x["env_step"]), float(x["alpha"])) for x in rows],
         })
-    label_variants(runs)
     return runs
 
 
@@ -113,14 +137,14 @@ def mean_std(values: list[float]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("root")
+    ap.add_argument("sources", nargs="+", metavar="SOURCE", help="run directory or an earlier summary.json")
     ap.add_argument("--out", default="docs/results")
     args = ap.parse_args()
-    root, out = Path(args.root), Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    runs = load_runs(root)
+    out = Path(args.out)
+    runs = load_sources([Path(s) for s in args.sources])
     if not runs:
-        raise SystemExit(f"ablation_report: error: no finished rivc-train runs under {root}")
+        raise SystemExit(f"ablation_report: error: no finished rivc-train runs in {' '.join(args.sources)}")
+    out.mkdir(parents=True, exist_ok=True)
     cells = defaultdict(list)
     for r in runs:
         cells[(r["env_id"], r["bits"], r["label"])].append(r)

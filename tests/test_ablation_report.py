@@ -1,6 +1,7 @@
 """The ablation report on a real (tiny) Hydra multirun: methods in order, a learner variant in its
 own row, the goal judged on every rivc row, a bit width without its own reference compared with
-the reference at another (marked *)."""
+the reference at another (marked *); the report's own summary.json regenerates the same table
+without the run directories, and a run directory given after it replaces its runs."""
 import csv
 import sys
 from pathlib import Path
@@ -34,3 +35,13 @@ def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
             assert row.rstrip(" |").split("|")[-2].strip() in ("met", "missed")
     assert "\\* against `fpnn_reference`'s FP32 network at w4a4" in table
     assert (out / "return_vs_steps_InvertedPendulum_w4a4.png").is_file()
+
+    # the summary alone (the run directories gone) gives the same table; a run root after it
+    # replaces its runs by "dir" instead of counting them twice
+    again = tmp_path / "again"
+    run([sys.executable, str(REPORT), str(out / "summary.json"), str(sweep), "--out", str(again)], cli_env)
+    assert (again / "results.md").read_text() == table
+    assert (again / "results.csv").read_text() == (out / "results.csv").read_text()
+    only_summary = tmp_path / "only_summary"
+    run([sys.executable, str(REPORT), str(again / "summary.json"), "--out", str(only_summary)], cli_env)
+    assert (only_summary / "summary.json").read_text() == (out / "summary.json").read_text()
