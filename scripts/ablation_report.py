@@ -7,7 +7,8 @@ summary.json an earlier report wrote (its runs, as read then, so a table can gro
 that no longer holds the older run directories; a run directory named again in a later source
 replaces it). Every run's
 result.json, evals.json and metrics.csv are read; per task, bit width and method the table gives
-mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds), the final
+mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds), the median
+SNN return (one seed that solves or collapses moves the mean, not the median), the final
 action agreement, and the mean training-time agreement. A run launched with learner or
 quantization overrides (agent.*, quant.* other than the bit widths, from .hydra/overrides.yaml)
 that not every run of its task and bit width shares gets its own row, "method (override, ...)",
@@ -155,9 +156,9 @@ def main() -> None:
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
             ref_return, borrowed = references.get((env_id, bits), (None, None))
             lines += [f"### {env_id}, {bits}", "",
-                      "| method | seeds | env steps | final SNN return | final FPNN return | final agreement | "
+                      "| method | seeds | env steps | final SNN return | median SNN return | final FPNN return | final agreement | "
                       "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
-                      "|---|---|---|---|---|---|---|---|---|---|"]
+                      "|---|---|---|---|---|---|---|---|---|---|---|"]
             for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
@@ -168,6 +169,7 @@ def main() -> None:
                 row = {"env_id": env_id, "bits": bits, "method": method, "seeds": len(rs),
                        "env_steps": int(np.mean([r["env_steps"] for r in rs])),
                        "snn_return_mean": float(np.mean(snn)), "snn_return_std": float(np.std(snn)),
+                       "snn_return_median": float(np.median(snn)),
                        "fpnn_return_mean": float(np.mean([r["fpnn_return"] for r in rs])),
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
@@ -176,7 +178,7 @@ def main() -> None:
                        "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
-                lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | "
+                lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | {row['snn_return_median']:.1f} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
                              f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + '*' * bool(borrowed)} | {goal} | "
                              f"{rss} |")
