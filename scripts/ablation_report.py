@@ -205,23 +205,29 @@ def plot(cells: dict, out: Path) -> None:
     for env_id in sorted({k[0] for k in cells}):
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
             tag = f"{env_id.split('-')[0].replace('/', '_')}_{bits.replace(' ', '_')}"
-            fig, ax = plt.subplots(figsize=(6.4, 4))
-            fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6))
-            for method in labels_in_order(cells, env_id, bits):
+            labels = labels_in_order(cells, env_id, bits)
+            many = len(labels) > 5            # variant rows: legend below the axes, 20 distinct colours
+            fig, ax = plt.subplots(figsize=(8, 4 + 0.22 * len(labels) * many))
+            fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6 + 0.22 * len(labels) * many))
+            colours = plt.get_cmap("tab20" if len(labels) > 10 else "tab10").colors
+            for method, colour in zip(labels, colours):
                 rs = cells[(env_id, bits, method)]
                 steps = [s for s, _ in rs[0]["evals"]]
                 vals = np.array([[v for _, v in r["evals"]][:len(steps)] for r in rs if len(r["evals"]) >= len(steps)])
-                line, = ax.plot(steps, vals.mean(axis=0), "o-", ms=3, label=f"{method} ({len(rs)} seeds)")
+                line, = ax.plot(steps, vals.mean(axis=0), "o-", ms=3, color=colour, label=f"{method} ({len(rs)} seeds)")
                 ax.fill_between(steps, vals.min(axis=0), vals.max(axis=0), color=line.get_color(), alpha=0.15)
                 for k, key in enumerate(("agreement", "alpha")):
                     xs = [s for s, _ in rs[0][key]]
                     ys = np.array([[v for _, v in r[key]][:len(xs)] for r in rs if len(r[key]) >= len(xs)])
-                    ax2[k].plot(xs, ys.mean(axis=0), label=method)
+                    ax2[k].plot(xs, ys.mean(axis=0), color=colour, label=method)
             ax.set_xlabel("environment steps")
             ax.set_ylabel("greedy return of the acting policy\n(SNN; FPNN for fpnn_reference)")
             ax.set_title(f"{env_id}, {bits}", fontsize=10)
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=8)
+            if many:
+                ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1)
+            else:
+                ax.legend(fontsize=8)
             fig.tight_layout()
             fig.savefig(out / f"return_vs_steps_{tag}.png", dpi=110)
             ax2[0].set_title("action agreement SNN vs FPNN (per log interval)", fontsize=10)
@@ -229,7 +235,10 @@ def plot(cells: dict, out: Path) -> None:
             for a in ax2:
                 a.set_xlabel("environment steps")
                 a.grid(alpha=0.3)
-            ax2[0].legend(fontsize=8)
+            if many:
+                ax2[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=2)
+            else:
+                ax2[0].legend(fontsize=8)
             fig2.tight_layout()
             fig2.savefig(out / f"agreement_alpha_{tag}.png", dpi=110)
             plt.close("all")
