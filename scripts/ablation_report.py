@@ -4,8 +4,8 @@ usage: .venv/bin/python scripts/ablation_report.py SOURCE [SOURCE ...] [--out do
 
 A SOURCE is a Hydra multirun directory of rivc-train runs (configs/ablation.yaml) or the
 summary.json an earlier report wrote (its runs, as read then, so a table can grow on a machine
-that no longer holds the older run directories; a run directory named again in a later source
-replaces it). Every run's
+that no longer holds the older run directories; a run root's run replaces the summary's entry of
+the same directory, and two run roots may not share one). Every run's
 result.json, evals.json and metrics.csv are read; per task, bit width and method the table gives
 mean +- std over seeds of the final SNN and FPNN returns (fresh evaluation seeds), the median
 SNN return (one seed that solves or collapses moves the mean, not the median), the final
@@ -52,9 +52,11 @@ def labels_in_order(cells: dict, env_id: str, bits: str) -> list[str]:
 
 
 def load_sources(sources: list[Path]) -> list[dict]:
-    """The runs of every source (a run root or a report's summary.json), labelled; a run whose
-    "dir" (its path under its root) appears again in a later source is replaced by that one."""
-    by_dir = {}
+    """The runs of every source (a run root or a report's summary.json), labelled. A run root's
+    run replaces a summary entry of the same "dir" (its path under its root): the summary holds
+    what that directory gave before; two run roots with the same "dir" are an error (different
+    runs that the table would confuse)."""
+    by_dir, from_root = {}, set()
     for source in sources:
         if source.is_file() and source.suffix == ".json":
             try:
@@ -64,9 +66,15 @@ def load_sources(sources: list[Path]) -> list[dict]:
                 raise SystemExit(f"ablation_report: error: {source} is not a report's summary.json ({e})")
         elif source.is_dir():
             runs = load_runs(source)
+            dirs = [r["dir"] for r in runs]
+            clash = sorted(from_root.intersection(dirs))
+            if clash:
+                raise SystemExit(f"ablation_report: error: run directory {clash[0]} is in two run roots; "
+                                 "give each run root once (a summary.json may share directories with one root)")
+            from_root.update(dirs)
         else:
             raise SystemExit(f"ablation_report: error: {source} is neither a run directory nor a summary.json")
-        by_dir.update({r["dir"]: r for r in runs})
+        by_dir.update(zip(dirs, runs))
     runs = list(by_dir.values())
     label_variants(runs)
     return runs

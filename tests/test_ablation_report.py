@@ -3,6 +3,7 @@ own row, the goal judged on every rivc row, a bit width without its own referenc
 the reference at another (marked *); the report's own summary.json regenerates the same table
 without the run directories, and a run directory given after it replaces its runs."""
 import csv
+import shutil
 import sys
 from pathlib import Path
 
@@ -45,3 +46,8 @@ def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
     only_summary = tmp_path / "only_summary"
     run([sys.executable, str(REPORT), str(again / "summary.json"), "--out", str(only_summary)], cli_env)
     assert (only_summary / "summary.json").read_text() == (out / "summary.json").read_text()
+    # two run roots with the same run directory are different runs: a one-line error, not a merge
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep, copy)
+    proc = run([sys.executable, str(REPORT), str(sweep), str(copy), "--out", str(tmp_path / "clash")], cli_env, check=False)
+    assert proc.returncode != 0 and "is in two run roots" in proc.stderr
