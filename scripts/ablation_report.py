@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -218,7 +219,7 @@ def plot(cells: dict, out: Path) -> None:
             fig, ax = plt.subplots(figsize=(8, 4 + 0.22 * len(labels) * many))
             fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6 + 0.22 * len(labels) * many))
             colours = plt.get_cmap("tab20" if len(labels) > 10 else "tab10").colors
-            for method, colour in zip(labels, colours):
+            for method, colour in zip(labels, itertools.cycle(colours)):     # never drop a row
                 rs = cells[(env_id, bits, method)]
                 steps = [s for s, _ in rs[0]["evals"]]
                 vals = np.array([[v for _, v in r["evals"]][:len(steps)] for r in rs if len(r["evals"]) >= len(steps)])
