@@ -67,7 +67,7 @@ def load_sources(sources: list[Path]) -> list[dict]:
                 raise SystemExit(f"ablation_report: error: {source} is not a report's summary.json ({e})")
         elif source.is_dir():
             runs = load_runs(source)
-            dirs = [r["dir"] for r in runs]
+            dirs = [r["dir"] for r in runs]         # unique within one root (paths under it)
             clash = sorted(from_root.intersection(dirs))
             if clash:
                 raise SystemExit(f"ablation_report: error: run directory {clash[0]} is in two run roots; "
@@ -223,8 +223,8 @@ def plot(cells: dict, out: Path) -> None:
                 rs = cells[(env_id, bits, method)]
                 steps = [s for s, _ in rs[0]["evals"]]
                 vals = np.array([[v for _, v in r["evals"]][:len(steps)] for r in rs if len(r["evals"]) >= len(steps)])
-                line, = ax.plot(steps, vals.mean(axis=0), "o-", ms=3, color=colour, label=f"{method} ({len(rs)} seeds)")
-                ax.fill_between(steps, vals.min(axis=0), vals.max(axis=0), color=line.get_color(), alpha=0.15)
+                ax.plot(steps, vals.mean(axis=0), "o-", ms=3, color=colour, label=f"{method} ({len(rs)} seeds)")
+                ax.fill_between(steps, vals.min(axis=0), vals.max(axis=0), color=colour, alpha=0.15)
                 for k, key in enumerate(("agreement", "alpha")):
                     xs = [s for s, _ in rs[0][key]]
                     ys = np.array([[v for _, v in r[key]][:len(xs)] for r in rs if len(r[key]) >= len(xs)])
