@@ -56,12 +56,12 @@ def load_sources(sources: list[Path]) -> list[dict]:
     """The runs of every source (a run root or a report's summary.json), labelled. A run root's
     run replaces a summary entry of the same "dir" (its path under its root): the summary holds
     what that directory gave before; two run roots with the same "dir" are an error (different
-    runs that the table would confuse)."""
+    runs that the table would confuse). Either order of a summary and a root gives the same runs."""
     by_dir, from_root = {}, set()
     for source in sources:
         if source.is_file() and source.suffix == ".json":
             try:
-                runs = json.loads(source.read_text())
+                runs = [r for r in json.loads(source.read_text()) if r["dir"] not in from_root]   # a root's run wins
                 dirs = [r["dir"] for r in runs]
             except (ValueError, TypeError, KeyError) as e:
                 raise SystemExit(f"ablation_report: error: {source} is not a report's summary.json ({e})")
@@ -216,8 +216,9 @@ def plot(cells: dict, out: Path) -> None:
             tag = f"{env_id.split('-')[0].replace('/', '_')}_{bits.replace(' ', '_')}"
             labels = labels_in_order(cells, env_id, bits)
             many = len(labels) > 5            # variant rows: legend below the axes, 20 distinct colours
-            fig, ax = plt.subplots(figsize=(8, 4 + 0.22 * len(labels) * many))
-            fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6 + 0.22 * len(labels) * many))
+            legend_height = 0.22 * len(labels) if many else 0.0
+            fig, ax = plt.subplots(figsize=(8, 4 + legend_height))
+            fig2, ax2 = plt.subplots(1, 2, figsize=(11, 3.6 + legend_height))
             colours = plt.get_cmap("tab20" if len(labels) > 10 else "tab10").colors
             for method, colour in zip(labels, itertools.cycle(colours)):     # never drop a row
                 rs = cells[(env_id, bits, method)]

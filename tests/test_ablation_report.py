@@ -3,6 +3,7 @@ own row, the goal judged on every rivc row, a bit width without its own referenc
 the reference at another (marked *); the report's own summary.json regenerates the same table
 without the run directories, and a run directory given after it replaces its runs."""
 import csv
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -46,6 +47,14 @@ def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
     only_summary = tmp_path / "only_summary"
     run([sys.executable, str(REPORT), str(again / "summary.json"), "--out", str(only_summary)], cli_env)
     assert (only_summary / "summary.json").read_text() == (out / "summary.json").read_text()
+    # a stale summary given after the run root does not replace the root's runs
+    stale = json.loads((out / "summary.json").read_text())
+    for r in stale:
+        r["snn_return"] = -1.0
+    (tmp_path / "stale.json").write_text(json.dumps(stale))
+    reversed_order = tmp_path / "reversed"
+    run([sys.executable, str(REPORT), str(sweep), str(tmp_path / "stale.json"), "--out", str(reversed_order)], cli_env)
+    assert (reversed_order / "results.md").read_text() == table
     # two run roots with the same run directory are different runs: a one-line error, not a merge
     copy = tmp_path / "copy"
     shutil.copytree(sweep, copy)
