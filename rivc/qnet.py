@@ -280,7 +280,7 @@ class QuantQNetwork(nn.Module):
                 total += mod.in_features * mod.out_features
         return total
 
-    def _weight_q(self, w: torch.Tensor, bits: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def weight_q(self, w: torch.Tensor, bits: int) -> tuple[torch.Tensor, torch.Tensor]:
         """w -> (w_q = s_w * W_int, s_w) at `bits`: one symmetric scale per tensor, from max|w|
         ("max": no weight is clipped) or the clip that minimises the rounding error ("mse");
         weights beyond the clip saturate at +-qmax and get no gradient (torch's fake-quantize)."""
@@ -323,7 +323,7 @@ class QuantQNetwork(nn.Module):
         last = len(modules) - 1
         graded = self.scheme == "graded"
         for l, lin in enumerate(modules):
-            w_q, s_w = self._weight_q(lin.weight, self.layer_weight_bits[l])
+            w_q, s_w = self.weight_q(lin.weight, self.layer_weight_bits[l])
             s_cur = (s_w * u_in).detach()
             bias_max = GRADED_BIAS_MAX if graded else BIAS_MAX
             # graded: hidden layers after the first keep bias <= 0 (see NetworkSpec._validate_graded)

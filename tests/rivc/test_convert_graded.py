@@ -51,11 +51,11 @@ def test_mse_weight_scale_clips_a_heavy_tail_and_keeps_the_snn_exact(scheme):
     errors = {}
     for ws, net in nets.items():
         ints = net.integer_layers()[1]
-        errors[ws] = (ints.weight * net._weight_q(w, 4)[1] - w).square().sum().item()
+        errors[ws] = (ints.weight * net.weight_q(w, 4)[1] - w).square().sum().item()
         assert ints.weight.abs().max() == 7
     assert errors["mse"] < 0.5 * errors["max"]
     net = nets["mse"]
-    beyond = w.abs() > 7.5 * net._weight_q(w, 4)[1]              # outliers beyond the clip saturate
+    beyond = w.abs() > 7.5 * net.weight_q(w, 4)[1]              # outliers beyond the clip saturate
     assert beyond.any() and (net.integer_layers()[1].weight[beyond].abs() == 7).all()
     obs = torch.rand(2000, 5) * 2 - 1
     with torch.no_grad():
