@@ -12,7 +12,9 @@ SNN return (one seed that solves or collapses moves the mean, not the median), t
 action agreement, and the mean training-time agreement. A run launched with learner or
 quantization overrides (agent.*, quant.* other than the bit widths, from .hydra/overrides.yaml)
 that not every run of its task and bit width shares gets its own row, "method (override, ...)",
-after its method's; the goal column judges every rivc row. A task and bit width without its own
+after its method's; the goal column judges every rivc row. A variant row is compared with the
+fpnn_reference runs of the same overrides where those ran (marked †: a learner change such as
+agent.dueling=true judged like for like), else with the plain reference. A task and bit width without its own
 fpnn_reference runs is compared with those of the same task and budget at the other bit widths
 (marked *): the reference trains and collects with its FP32 network, so its FPNN return does not
 depend on the chip's bits (borrowed only where those runs agree seed by seed). Writes results.md, results.csv,
@@ -141,6 +143,14 @@ def reference_fpnn_returns(runs: list[dict]) -> dict:
     return out
 
 
+def same_setting_reference(cells: dict, env_id: str, bits: str, label: str) -> list[dict]:
+    """The fpnn_reference runs with the same learner overrides as the row `label` (e.g. "rivc
+    (agent.dueling=True)" -> "fpnn_reference (agent.dueling=True)"), [] for a plain row or where
+    none ran: a variant that changes the learner for every method is judged like for like."""
+    suffix = label[len(label.split(" (")[0]):]
+    return cells.get((env_id, bits, "fpnn_reference" + suffix), []) if suffix else []
+
+
 def mean_std(values: list[float]) -> str:
     return f"{np.mean(values):.1f} ± {np.std(values):.1f}" if values else "-"
 
@@ -163,7 +173,8 @@ def main() -> None:
     rows, lines = [], []
     for env_id in sorted({k[0] for k in cells}):
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
-            ref_return, borrowed = references.get((env_id, bits), (None, None))
+            plain_return, borrowed = references.get((env_id, bits), (None, None))
+            like_for_like = False
             lines += [f"### {env_id}, {bits}", "",
                       "| method | seeds | env steps | final SNN return | median SNN return | final FPNN return | final agreement | "
                       "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
@@ -171,6 +182,9 @@ def main() -> None:
             for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
+                same = same_setting_reference(cells, env_id, bits, method)
+                ref_return = float(np.mean([r["fpnn_return"] for r in same])) if same else plain_return
+                like_for_like |= bool(same)
                 # 100 % = the reference's return; 90 % = worse by 10 % of |reference| (also right for
                 # negative returns, e.g. Reacher's costs, where m / ref would reward doing worse)
                 ratio = 1 + (float(np.mean(snn)) - ref_return) / abs(ref_return) if ref_return else None
@@ -183,14 +197,18 @@ def main() -> None:
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
                        "train_agreement_mean": float(np.mean([r["train_agreement"] for r in rs])),
-                       "snn_over_reference_fpnn": ratio, "reference_bits": None if ref_return is None else borrowed or bits,
+                       "snn_over_reference_fpnn": ratio, "reference_bits": None if ref_return is None else (bits if same else borrowed or bits),
+                       "reference": same[0]["label"] if same else "fpnn_reference",
                        "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
                 lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | {row['snn_return_median']:.1f} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
-                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + '*' * bool(borrowed)} | {goal} | "
+                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + ('†' if same else '*' * bool(borrowed))} | {goal} | "
                              f"{rss} |")
+            if like_for_like:
+                lines += ["", "† against `fpnn_reference` run with the same learner overrides (its row above): a setting "
+                          "that changes the learner, not the chip, is judged like for like."]
             if borrowed:
                 lines += ["", f"\\* against `fpnn_reference`'s FP32 network at {borrowed} (same task and budget; its "
                           "returns agree seed by seed there: the float reference does not depend on the chip's bits)."]

@@ -1,6 +1,7 @@
 """The ablation report on a real (tiny) Hydra multirun: methods in order, a learner variant in its
 own row, the goal judged on every rivc row, a bit width without its own reference compared with
-the reference at another (marked *); the report's own summary.json regenerates the same table
+the reference at another (marked *), a learner change that the reference ran too judged like for like
+(marked †); the report's own summary.json regenerates the same table
 without the run directories, and a run directory given after it replaces its runs."""
 import csv
 import json
@@ -21,21 +22,33 @@ def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
     run([*common, "experiment=rivc", "agent.ste_leak=0.1",
          "hydra.sweep.subdir=${env.id}/w${quant.weight_bits}a${quant.activation_bits}/${method}_leak/seed${seed}"], cli_env)
     run([*common, "experiment=rivc", "quant=int2"], cli_env)         # no fpnn_reference at w2a2
+    run([*common, "experiment=fpnn_reference,rivc", "agent.n_step=2",    # a learner change both methods ran
+         "hydra.sweep.subdir=${env.id}/w${quant.weight_bits}a${quant.activation_bits}/${method}_n2/seed${seed}"], cli_env)
     out = tmp_path / "report"
     proc = run([sys.executable, str(REPORT), str(sweep), "--out", str(out)], cli_env)
     assert "InvertedPendulum-v5, w4a4" in proc.stdout
     with open(out / "results.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["bits"], r["method"]) for r in rows] == [
-        ("w2a2", "rivc"), ("w4a4", "fpnn_reference"), ("w4a4", "rivc"), ("w4a4", "rivc (agent.ste_leak=0.1)")]
-    reference = float(rows[1]["fpnn_return_mean"])
-    assert rows[0]["reference_bits"] == "w4a4" and rows[2]["reference_bits"] == "w4a4"
-    assert abs(float(rows[0]["snn_over_reference_fpnn"]) - (1 + (float(rows[0]["snn_return_mean"]) - reference) / abs(reference))) < 1e-9
+        ("w2a2", "rivc"), ("w4a4", "fpnn_reference"), ("w4a4", "fpnn_reference (agent.n_step=2)"), ("w4a4", "rivc"),
+        ("w4a4", "rivc (agent.n_step=2)"), ("w4a4", "rivc (agent.ste_leak=0.1)")]
+    def ratio(row, reference_row):
+        reference = float(reference_row["fpnn_return_mean"])
+        return 1 + (float(row["snn_return_mean"]) - reference) / abs(reference)
+    assert rows[0]["reference_bits"] == "w4a4" and rows[3]["reference_bits"] == "w4a4"
+    assert abs(float(rows[0]["snn_over_reference_fpnn"]) - ratio(rows[0], rows[1])) < 1e-9
+    # the n-step rivc row against the n-step reference (like for like, marked †); the leak, which the
+    # reference did not run, against the plain one
+    assert rows[4]["reference"] == "fpnn_reference (agent.n_step=2)" and rows[5]["reference"] == "fpnn_reference"
+    assert abs(float(rows[4]["snn_over_reference_fpnn"]) - ratio(rows[4], rows[2])) < 1e-9
+    assert abs(float(rows[5]["snn_over_reference_fpnn"]) - ratio(rows[5], rows[1])) < 1e-9
     table = (out / "results.md").read_text()
     for row in table.splitlines():
         if row.startswith("| rivc"):
             assert row.rstrip(" |").split("|")[-2].strip() in ("met", "missed")
     assert "\\* against `fpnn_reference`'s FP32 network at w4a4" in table
+    assert "† against `fpnn_reference` run with the same learner overrides" in table
+    assert next(r for r in table.splitlines() if r.startswith("| rivc (agent.n_step=2)")).split("|")[9].strip().endswith("%†")
     assert (out / "return_vs_steps_InvertedPendulum_w4a4.png").is_file()
 
     # the summary alone (the run directories gone) gives the same table; a run root after it
