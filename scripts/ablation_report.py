@@ -143,12 +143,12 @@ def reference_fpnn_returns(runs: list[dict]) -> dict:
     return out
 
 
-def same_setting_reference(cells: dict, env_id: str, bits: str, label: str) -> list[dict]:
-    """The fpnn_reference runs with the same learner overrides as the row `label` (e.g. "rivc
+def same_setting_reference(cells: dict, env_id: str, bits: str, run: dict) -> list[dict]:
+    """The fpnn_reference runs with the same learner overrides as `run`'s row (e.g. "rivc
     (agent.dueling=True)" -> "fpnn_reference (agent.dueling=True)"), [] for a plain row or where
     none ran: a variant that changes the learner for every method is judged like for like."""
-    suffix = label[len(label.split(" (")[0]):]
-    return cells.get((env_id, bits, "fpnn_reference" + suffix), []) if suffix else []
+    variant = run["label"][len(run["method"]):]          # " (override, ...)" or ""
+    return cells.get((env_id, bits, "fpnn_reference" + variant), []) if variant else []
 
 
 def mean_std(values: list[float]) -> str:
@@ -182,7 +182,7 @@ def main() -> None:
             for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
-                same = same_setting_reference(cells, env_id, bits, method)
+                same = same_setting_reference(cells, env_id, bits, rs[0])
                 ref_return = float(np.mean([r["fpnn_return"] for r in same])) if same else plain_return
                 like_for_like |= bool(same)
                 # 100 % = the reference's return; 90 % = worse by 10 % of |reference| (also right for

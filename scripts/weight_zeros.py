@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import sys
 
-import torch
-
 from rivc.checkpoint import CheckpointError, load_checkpoint
 from rivc.qnet import QuantQNetwork
 
