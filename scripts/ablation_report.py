@@ -17,7 +17,9 @@ fpnn_reference runs of the same overrides where those ran (marked †: a learner
 agent.dueling=true judged like for like), else with the plain reference. A task and bit width without its own
 fpnn_reference runs is compared with those of the same task and budget at the other bit widths
 (marked *): the reference trains and collects with its FP32 network, so its FPNN return does not
-depend on the chip's bits (borrowed only where those runs agree seed by seed). Writes results.md, results.csv,
+depend on the chip's bits (borrowed only where those runs agree seed by seed). Each ratio to the
+reference comes with a 95 % bootstrap interval over the seeds of both rows (10,000 resamples, a
+fixed generator seed, so the table regenerates byte for byte). Writes results.md, results.csv,
 summary.json (the per-run series the plots use: small enough to commit) and per task
 return_vs_steps_<task>.png and agreement_alpha_<task>.png into --out."""
 from __future__ import annotations
@@ -64,6 +66,8 @@ def load_sources(sources: list[Path]) -> list[dict]:
         if source.is_file() and source.suffix == ".json":
             try:
                 runs = [r for r in json.loads(source.read_text()) if r["dir"] not in from_root]   # a root's run wins
+                for r in runs:
+                    r.setdefault("overrides", [])   # summaries written before variant rows existed had none
                 dirs = [r["dir"] for r in runs]
             except (ValueError, TypeError, KeyError) as e:
                 raise SystemExit(f"ablation_report: error: {source} is not a report's summary.json ({e})")
@@ -121,16 +125,16 @@ def label_variants(runs: list[dict]) -> None:
 
 
 def reference_fpnn_returns(runs: list[dict]) -> dict:
-    """(env_id, bits) -> (mean final FPNN return of fpnn_reference, None or the bit widths it was
-    borrowed from). A task and bit width without reference runs borrows those of the same task and
-    budget at other bit widths when they agree seed by seed (the FP32 reference's training never
-    sees the bits; only its SNN does), else it gets no entry."""
+    """(env_id, bits) -> (final FPNN returns of fpnn_reference, one per seed; None or the bit widths
+    they were borrowed from). A task and bit width without reference runs borrows those of the same
+    task and budget at other bit widths when they agree seed by seed (the FP32 reference's training
+    never sees the bits; only its SNN does), else it gets no entry."""
     refs = [r for r in runs if r["label"] == "fpnn_reference"]
     out = {}
     for env_id, bits in {(r["env_id"], r["bits"]) for r in runs}:
         own = [r["fpnn_return"] for r in refs if (r["env_id"], r["bits"]) == (env_id, bits)]
         if own:
-            out[(env_id, bits)] = (float(np.mean(own)), None)
+            out[(env_id, bits)] = (own, None)
             continue
         steps = {r["env_steps"] for r in runs if (r["env_id"], r["bits"]) == (env_id, bits)}
         others = [r for r in refs if r["env_id"] == env_id and {r["env_steps"]} == steps]
@@ -139,8 +143,31 @@ def reference_fpnn_returns(runs: list[dict]) -> dict:
             by_seed[r["seed"]].add(r["fpnn_return"])
         if others and all(len(v) == 1 for v in by_seed.values()):
             source = ", ".join(sorted({r["bits"] for r in others}))
-            out[(env_id, bits)] = (float(np.mean([next(iter(v)) for v in by_seed.values()])), source)
+            out[(env_id, bits)] = ([next(iter(by_seed[seed])) for seed in sorted(by_seed)], source)
     return out
+
+
+def ratio_to_reference(returns: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """1 + (mean(returns) - mean(reference)) / |mean(reference)| along the last axis: 100 % = the
+    reference's return, 90 % = worse by 10 % of |reference| (also right for negative returns,
+    e.g. Reacher's costs, where a plain quotient would reward doing worse)."""
+    ref = reference.mean(axis=-1)
+    return 1 + (returns.mean(axis=-1) - ref) / np.abs(ref)
+
+
+def bootstrap_interval(returns: list[float], reference: list[float], resamples: int = 10_000,
+                       seed: int = 0) -> tuple[float, float] | None:
+    """95 % percentile interval of ratio_to_reference when the seeds of both rows are resampled
+    (independently, with replacement); None unless both rows have two seeds or more."""
+    if len(returns) < 2 or len(reference) < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    x, y = np.asarray(returns, float), np.asarray(reference, float)
+    with np.errstate(divide="ignore", invalid="ignore"):        # a resampled reference mean of 0
+        ratios = ratio_to_reference(x[rng.integers(0, len(x), (resamples, len(x)))],
+                                    y[rng.integers(0, len(y), (resamples, len(y)))])
+    low, high = np.nanpercentile(ratios, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def same_setting_reference(cells: dict, env_id: str, bits: str, run: dict) -> list[dict]:
@@ -173,21 +200,22 @@ def main() -> None:
     rows, lines = [], []
     for env_id in sorted({k[0] for k in cells}):
         for bits in sorted({k[1] for k in cells if k[0] == env_id}):
-            plain_return, borrowed = references.get((env_id, bits), (None, None))
+            plain_returns, borrowed = references.get((env_id, bits), (None, None))
             like_for_like = False
             lines += [f"### {env_id}, {bits}", "",
                       "| method | seeds | env steps | final SNN return | median SNN return | final FPNN return | final agreement | "
-                      "mean agreement in training | SNN vs fpnn_reference FPNN | goal (>= 90%) | peak RSS |",
-                      "|---|---|---|---|---|---|---|---|---|---|---|"]
+                      "mean agreement in training | SNN vs fpnn_reference FPNN | 95% interval | goal (>= 90%) | peak RSS |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|"]
             for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
                 same = same_setting_reference(cells, env_id, bits, rs[0])
-                ref_return = float(np.mean([r["fpnn_return"] for r in same])) if same else plain_return
+                ref_returns = [r["fpnn_return"] for r in same] if same else plain_returns
                 like_for_like |= bool(same)
-                # 100 % = the reference's return; 90 % = worse by 10 % of |reference| (also right for
-                # negative returns, e.g. Reacher's costs, where m / ref would reward doing worse)
-                ratio = 1 + (float(np.mean(snn)) - ref_return) / abs(ref_return) if ref_return else None
+                ratio = interval = None
+                if ref_returns and np.mean(ref_returns):
+                    ratio = float(ratio_to_reference(np.asarray(snn, float), np.asarray(ref_returns, float)))
+                    interval = bootstrap_interval(snn, ref_returns)
                 goal = "-" if ratio is None or rs[0]["method"] != "rivc" else ("met" if ratio >= 0.9 else "missed")
                 row = {"env_id": env_id, "bits": bits, "method": method, "seeds": len(rs),
                        "env_steps": int(np.mean([r["env_steps"] for r in rs])),
@@ -197,14 +225,18 @@ def main() -> None:
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
                        "train_agreement_mean": float(np.mean([r["train_agreement"] for r in rs])),
-                       "snn_over_reference_fpnn": ratio, "reference_bits": None if ref_return is None else (bits if same else borrowed or bits),
+                       "snn_over_reference_fpnn": ratio,
+                       "snn_over_reference_fpnn_low": None if interval is None else interval[0],
+                       "snn_over_reference_fpnn_high": None if interval is None else interval[1],
+                       "reference_bits": None if ratio is None else (bits if same else borrowed or bits),
                        "reference": same[0]["label"] if same else "fpnn_reference",
                        "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
+                spread = "-" if interval is None else f"{100 * interval[0]:.0f}-{100 * interval[1]:.0f}%"
                 lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | {row['snn_return_median']:.1f} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
-                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + ('†' if same else '*' * bool(borrowed))} | {goal} | "
+                             f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + ('†' if same else '*' * bool(borrowed))} | {spread} | {goal} | "
                              f"{rss} |")
             if like_for_like:
                 lines += ["", "† against `fpnn_reference` run with the same learner overrides (its row above): a setting "

@@ -2,8 +2,10 @@
 own row, the goal judged on every rivc row, a bit width without its own reference compared with
 the reference at another (marked *), a learner change that the reference ran too judged like for like
 (marked †); the report's own summary.json regenerates the same table
-without the run directories, and a run directory given after it replaces its runs."""
+without the run directories, and a run directory given after it replaces its runs. The bootstrap
+interval of a ratio, on cases whose resampling distribution is known exactly."""
 import csv
+import importlib.util
 import json
 import shutil
 import sys
@@ -12,6 +14,32 @@ from pathlib import Path
 from conftest import TINY, run
 
 REPORT = Path(__file__).resolve().parents[1] / "scripts" / "ablation_report.py"
+
+
+def load_report_module():
+    spec = importlib.util.spec_from_file_location("ablation_report", REPORT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bootstrap_interval_of_the_ratio_to_the_reference():
+    report = load_report_module()
+    # returns [1, 3] resample to means 1 / 2 / 3 with probabilities 1/4, 1/2, 1/4; against a constant
+    # reference of 2 the ratio 1 + (m - 2) / 2 is 0.5 / 1.0 / 1.5, so the 2.5th and 97.5th
+    # percentiles of 10,000 resamples are the two extremes (each drawn ~2,500 times)
+    assert report.bootstrap_interval([1.0, 3.0], [2.0, 2.0]) == (0.5, 1.5)
+    # no spread: the interval is the point, also for negative returns (Reacher's costs: -8 against
+    # -10 is 10 % better than the reference, not 80 % of it)
+    assert report.bootstrap_interval([-9.0, -9.0, -9.0], [-10.0, -10.0]) == (1.1, 1.1)
+    # one seed on either side: no interval
+    assert report.bootstrap_interval([5.0], [1.0, 2.0]) is None
+    assert report.bootstrap_interval([5.0, 6.0], [1.0]) is None
+    # the same inputs give the same interval (fixed generator seed), and it holds the point estimate
+    returns, reference = [60.0, 220.0, 89.0, 110.0, 20.0], [136.0, 171.0, 56.0, 118.0]
+    low, high = report.bootstrap_interval(returns, reference)
+    point = 1 + (sum(returns) / 5 - sum(reference) / 4) / (sum(reference) / 4)
+    assert (low, high) == report.bootstrap_interval(returns, reference) and low < point < high
 
 
 def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
