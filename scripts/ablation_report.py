@@ -233,7 +233,7 @@ def main() -> None:
                        "peak_rss_mib_max": max((r["peak_rss_mib"] or 0) for r in rs) or None}
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
-                spread = "-" if interval is None else f"{100 * interval[0]:.0f}-{100 * interval[1]:.0f}%"
+                spread = "-" if interval is None else f"{100 * interval[0]:.0f}–{100 * interval[1]:.0f}%"
                 lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | {row['snn_return_median']:.1f} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
                              f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + ('†' if same else '*' * bool(borrowed))} | {spread} | {goal} | "
