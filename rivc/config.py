@@ -74,6 +74,7 @@ class AgentConfig:
     dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
     double: bool = False                       # Double-DQN selection of the bootstrap action (beta = null only)
     ste_leak: float = 0.0                      # quantized nets: gradient slope of silent/saturated units (0 = none; 0 <= . < 1)
+    shift_pad: int = 0                         # image observations: replayed frames shifted by up to this many pixels (DrQ; 0 = off)
     quantized: bool = True                     # false: FP32 training, post-training quantization at each conversion
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
@@ -161,6 +162,8 @@ def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
                           f"agent.alpha <= alpha_max < 1, got {fb}")
     if not 0.0 <= cfg.agent.ste_leak < 1.0:
         raise ConfigError(f"agent.ste_leak must be in [0, 1) (gradient slope of silent/saturated units), got {cfg.agent.ste_leak}")
+    if not 0 <= cfg.agent.shift_pad <= 8:
+        raise ConfigError(f"agent.shift_pad must be in 0..8 (pixels of random shift; 0 = off), got {cfg.agent.shift_pad}")
     if not 0.0 < cfg.agent.tau <= 1.0:
         raise ConfigError(f"agent.tau must be in (0, 1] (1 = hard target copy), got {cfg.agent.tau}")
     if cfg.train.final_episodes is not None and cfg.train.final_episodes < 1:

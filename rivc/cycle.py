@@ -168,7 +168,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr, foreach=True)   # same numbers as the per-tensor loop, fewer calls
     sync_target = TargetSync(target, net, a.tau)     # every target_update_interval updates
-    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma, frames)
+    buffer = ReplayBuffer(min(a.buffer_size, cfg.train.env_steps), obs_dim, a.n_step, a.gamma, frames, a.shift_pad)
     calib = {"obs": None}          # float networks: clips from the latest training batch
 
     def convert_net():

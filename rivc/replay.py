@@ -7,6 +7,12 @@ Image observations (`frames=(stack, H, W)`: the flat observation is `stack` grey
 to [0, 1] as u8 / 255) go to a `FrameStore`: every distinct frame is kept once as uint8, a
 transition keeps `stack` frame indices for s_t and for s_{t+k}, so consecutive stacks share
 their frames (no frame is stored twice per stream) and a 32x32 frame costs 1 KiB.
+
+Random-shift augmentation (`shift_pad` > 0, image observations only; DrQ, Kostrikov et al.
+2020): each sampled observation's frames are padded by `shift_pad` pixels (edge values
+repeated) and cropped back to H x W at a random offset, one offset per observation (its stacked
+frames move together), drawn independently for s_t and s_{t+k}. Only the learner sees shifted
+frames; the SNN and the rollouts see the camera's own.
 """
 from __future__ import annotations
 
@@ -63,15 +69,32 @@ class FrameStore:
         self.last[stream] = idx
         return idx
 
-    def load(self, idx: np.ndarray) -> np.ndarray:
-        """(B, stack) indices -> (B, stack * H * W) float32 observations, equal to the env's."""
-        return _U8_TO_UNIT[self.frames[idx].reshape(idx.shape[0], -1)]
+    def load(self, idx: np.ndarray, shift_pad: int = 0, rng: np.random.Generator | None = None) -> np.ndarray:
+        """(B, stack) indices -> (B, stack * H * W) float32 observations, equal to the env's
+        (shift_pad > 0: randomly shifted by up to shift_pad pixels, `random_shift`)."""
+        frames = self.frames[idx]
+        if shift_pad:
+            frames = random_shift(frames, shift_pad, rng)
+        return _U8_TO_UNIT[frames.reshape(idx.shape[0], -1)]
+
+
+def random_shift(frames: np.ndarray, pad: int, rng: np.random.Generator) -> np.ndarray:
+    """(B, S, H, W) uint8 -> (B, S, H, W): each observation b padded by `pad` pixels (edge
+    values repeated) and cropped at offset (dy, dx), each drawn uniformly from 0..2 pad, the same
+    for its S stacked frames. Offset (pad, pad) returns the frames unchanged."""
+    B, S, H, W = frames.shape
+    padded = np.pad(frames, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="edge")
+    dy, dx = rng.integers(0, 2 * pad + 1, (2, B))
+    rows = (dy[:, None] + np.arange(H))[:, None, :, None]        # (B, 1, H, 1)
+    cols = (dx[:, None] + np.arange(W))[:, None, None, :]        # (B, 1, 1, W)
+    return padded[np.arange(B)[:, None, None, None], np.arange(S)[None, :, None, None], rows, cols]
 
 
 class ReplayBuffer:
     def __init__(self, capacity: int, obs_dim: int, n_step: int = 1, gamma: float = 0.99,
-                 frames: tuple[int, int, int] | None = None):
+                 frames: tuple[int, int, int] | None = None, shift_pad: int = 0):
         self.capacity, self.n_step, self.gamma = capacity, n_step, gamma
+        self.shift_pad = shift_pad if frames else 0      # vector observations are never shifted
         self.frame_store = FrameStore(capacity, frames) if frames else None
         obs_shape, obs_dtype = ((frames[0],), np.int64) if frames else ((obs_dim,), np.float32)
         self.obs = np.zeros((capacity, *obs_shape), obs_dtype)
@@ -125,13 +148,16 @@ class ReplayBuffer:
         self.pos = (self.pos + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
-    def _observations(self, rows: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(rows if self.frame_store is None else self.frame_store.load(rows))
+    def _observations(self, rows: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
+        if self.frame_store is None:
+            return torch.from_numpy(rows)
+        return torch.from_numpy(self.frame_store.load(rows, self.shift_pad, rng))
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        """A uniform batch (the shifts of the augmentation, if on, come from rng after the rows)."""
         idx = rng.integers(0, self.size, batch_size)
-        return Batch(self._observations(self.obs[idx]), torch.from_numpy(self.actions[idx]),
-                     torch.from_numpy(self.rewards[idx]), self._observations(self.next_obs[idx]),
+        return Batch(self._observations(self.obs[idx], rng), torch.from_numpy(self.actions[idx]),
+                     torch.from_numpy(self.rewards[idx]), self._observations(self.next_obs[idx], rng),
                      torch.from_numpy(self.terminated[idx]), torch.from_numpy(self.discounts[idx]))
 
     def state(self) -> dict:

@@ -80,3 +80,39 @@ def test_frame_replay_returns_the_exact_observations_and_stores_each_frame_once(
     assert batch.obs.shape == (16, 2048) and batch.obs.dtype == torch.float32
     for e in envs:
         e.close()
+
+
+def test_random_shift_moves_each_observations_stacked_frames_together_within_the_pad():
+    from rivc.replay import random_shift
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 256, (64, 2, 8, 8)).astype(np.uint8)
+    pad = 2
+    shifted = random_shift(frames, pad, np.random.default_rng(1))
+    assert shifted.shape == frames.shape and shifted.dtype == np.uint8
+    padded = np.pad(frames, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="edge")
+    offsets = set()
+    for b in range(len(frames)):
+        # exactly one crop of the padded frames, the same for both stacked frames, gives each observation
+        hits = [(dy, dx) for dy in range(2 * pad + 1) for dx in range(2 * pad + 1)
+                if np.array_equal(padded[b, :, dy:dy + 8, dx:dx + 8], shifted[b])]
+        assert len(hits) == 1
+        offsets.add(hits[0])
+    assert len(offsets) > 10                      # offsets vary across the batch
+    dy, dx = np.random.default_rng(1).integers(0, 2 * pad + 1, (2, len(frames)))
+    centred = (dy == pad) & (dx == pad)
+    np.testing.assert_array_equal(shifted[centred], frames[centred])
+
+
+def test_replay_with_shift_pad_samples_shifted_frames_and_leaves_vector_tasks_alone():
+    rng = np.random.default_rng(0)
+    buf = ReplayBuffer(50, 2 * 16 * 16, frames=(2, 16, 16), shift_pad=3)
+    plain = ReplayBuffer(50, 2 * 16 * 16, frames=(2, 16, 16))
+    for t in range(20):
+        o, o2 = rng.integers(0, 256, (2, 2 * 16 * 16)) / 255.0
+        for b in (buf, plain):
+            b.add(o, t % 3, 1.0, o2, False)
+    shifted, unshifted = buf.sample(32, np.random.default_rng(5)), plain.sample(32, np.random.default_rng(5))
+    assert shifted.obs.shape == unshifted.obs.shape == (32, 512)
+    np.testing.assert_array_equal(shifted.actions, unshifted.actions)     # the same rows, then the shifts
+    assert not np.array_equal(shifted.obs, unshifted.obs)
+    assert ReplayBuffer(10, 4, shift_pad=3).shift_pad == 0
