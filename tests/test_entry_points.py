@@ -62,6 +62,7 @@ def test_unsupported_bit_widths(tmp_path, cli_env, override, fragment):
                                                ("quant.weight_scale=minmax", "quant.weight_scale must be 'max' or 'mse'"),
                                                ("quant.max_weight_shift=8", "quant.max_weight_shift must be in 0..7"),
                                                ("agent.ste_leak=1.0", "agent.ste_leak must be in [0, 1)"),
+                                               ("agent.shift_pad=9", "agent.shift_pad must be in 0..8"),
                                                ("quant.layer_weight_bits=[9,4]", "quant.layer_weight_bits must list 2..8 bits"),
                                                ("quant.layer_weight_bits=[8,4,4]", "quant.layer_weight_bits needs one entry per layer")])
 def test_out_of_range_settings(tmp_path, cli_env, override, fragment):
