@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 from envs import calibrate_observation_scaling, frame_shape, make_env
-from rivc.replay import ReplayBuffer
+from rivc.replay import ReplayBuffer, random_shift
 
 PIXEL_ID = "RIVC/PixelInvertedPendulum-v0"
 
@@ -83,7 +83,6 @@ def test_frame_replay_returns_the_exact_observations_and_stores_each_frame_once(
 
 
 def test_random_shift_moves_each_observations_stacked_frames_together_within_the_pad():
-    from rivc.replay import random_shift
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 256, (64, 2, 8, 8)).astype(np.uint8)
     pad = 2
