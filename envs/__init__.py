@@ -7,11 +7,12 @@ os.environ.setdefault("MUJOCO_GL", "egl")      # offscreen rendering for pixel o
 
 import gymnasium as gym  # noqa: E402
 
-from envs.wrappers import (DiscretizeActions, EnvError, ObservationScaling, ScaleObservation,  # noqa: E402
-                           calibrate_observation_scaling, frame_shape, make_env, make_vector_env)
+from envs.tasks import TASK_SCALES, task_scale  # noqa: E402
+from envs.wrappers import (DiscretizeActions, action_table, EnvError, EnvSource, ObservationScaling, ScaleObservation,  # noqa: E402
+                           calibrate_observation_scaling, env_name, frame_shape, observation_dim, make_env, make_vector_env)
 
 if "RIVC/PixelInvertedPendulum-v0" not in gym.registry:
     gym.register("RIVC/PixelInvertedPendulum-v0", entry_point="envs.pixels:pixel_inverted_pendulum")
 
-__all__ = ["DiscretizeActions", "EnvError", "ObservationScaling", "ScaleObservation",
-           "calibrate_observation_scaling", "frame_shape", "make_env", "make_vector_env"]
+__all__ = ["DiscretizeActions", "action_table", "EnvError", "EnvSource", "ObservationScaling", "ScaleObservation", "TASK_SCALES",
+           "calibrate_observation_scaling", "env_name", "frame_shape", "make_env", "make_vector_env", "observation_dim", "task_scale"]

@@ -10,8 +10,9 @@
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence, Union
 
 import gymnasium as gym
 import numpy as np
@@ -19,6 +20,37 @@ import numpy as np
 
 class EnvError(ValueError):
     """The environment id is unknown, or its spaces are ones the SNN encoder cannot take."""
+
+
+# A task: a Gymnasium id ("pkg.module:Name-v0" imports pkg.module first; "pkg.module:Class" calls
+# that class), or a callable returning a new gymnasium.Env (a class works).
+EnvSource = Union[str, Callable[[], gym.Env]]
+
+
+def env_name(env: EnvSource) -> str:
+    """The id a task is recorded under: the id itself, or "module:QualName" of a callable."""
+    if isinstance(env, str):
+        return env
+    return f"{getattr(env, '__module__', '?')}:{getattr(env, '__qualname__', type(env).__name__)}"
+
+
+def _from_callable(env: Callable[[], gym.Env], name: str) -> gym.Env:
+    made = env()
+    if not isinstance(made, gym.Env):
+        raise EnvError(f"env {name} returned {type(made).__name__}, not a gymnasium.Env")
+    return made
+
+
+def _import_attr(env_id: str):
+    """The callable named by "module:attr", or None."""
+    module, _, attr = env_id.partition(":")
+    try:
+        obj = importlib.import_module(module)
+    except ImportError:
+        return None
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+    return obj if callable(obj) else None
 
 
 @dataclass
@@ -108,19 +140,38 @@ def _check_spaces(env: gym.Env, env_id: str) -> None:
         raise EnvError(f"{env_id}: action space {act} is not supported; allowed: Box (discretised) or Discrete")
 
 
-def _make_raw(env_id: str, **kwargs) -> gym.Env:
-    try:
-        env = gym.make(env_id, **kwargs)
-    except gym.error.Error as exc:
-        raise EnvError(f"unknown environment id {env_id!r} ({exc}); use a registered Gymnasium id "
-                       f"such as InvertedPendulum-v5") from None
+def _make_raw(env: EnvSource, **kwargs) -> gym.Env:
+    env_id = env_name(env)
+    if isinstance(env, gym.Env):
+        raise EnvError(f"env must be a Gymnasium id or a callable returning a new gymnasium.Env, got an instance "
+                       f"of {type(env).__name__}: pass its class or a lambda (training, evaluation and vector envs "
+                       f"each need their own)")
+    if not isinstance(env, str):
+        env = _from_callable(env, env_id)
+    else:
+        try:
+            env = gym.make(env_id, **kwargs)
+        except (gym.error.Error, ModuleNotFoundError) as exc:
+            factory = _import_attr(env_id) if ":" in env_id else None
+            if factory is None:
+                raise EnvError(f"unknown environment id {env_id!r} ({exc}); use a registered Gymnasium id such "
+                               f"as InvertedPendulum-v5, or module:Name of a task your module registers") from None
+            env = _from_callable(factory, env_id)
     if _is_image(env.observation_space):
         env = FlatFrames(env)
     _check_spaces(env, env_id)
     return env
 
 
-def calibrate_observation_scaling(env_id: str, steps: int, seed: int, margin: float = 1.0) -> ObservationScaling:
+def observation_dim(env: EnvSource) -> int:
+    """Size of the task's flat observation (raises EnvError like make_env)."""
+    raw = _make_raw(env)
+    n = int(raw.observation_space.shape[0])
+    raw.close()
+    return n
+
+
+def calibrate_observation_scaling(env_id: EnvSource, steps: int, seed: int, margin: float = 1.0) -> ObservationScaling:
     """Scaling from the space's bounds where finite, else from `steps` random-policy states.
 
     scale = margin * max |obs - center| over the visited states (at least 1e-3)."""
@@ -149,21 +200,30 @@ def calibrate_observation_scaling(env_id: str, steps: int, seed: int, margin: fl
     return ObservationScaling(center, np.maximum(scale, 1e-6))
 
 
-def make_env(env_id: str, scaling: ObservationScaling, action_bins: int | Sequence[int] = 5,
+def make_env(env_id: EnvSource, scaling: ObservationScaling, action_bins: int | Sequence[int] = 5,
              **kwargs) -> gym.Env:
     """A Gymnasium env with Discrete actions and observations in [-1, 1].
 
     Raises EnvError for an unknown id or spaces the encoder cannot take."""
     env = _make_raw(env_id, **kwargs)
     if scaling.center.shape != env.observation_space.shape:
-        raise EnvError(f"{env_id}: observation size {env.observation_space.shape[0]} does not match "
-                       f"the scaling's {scaling.center.shape[0]} (checkpoint from another task?)")
+        raise EnvError(f"{env_name(env_id)}: observation size {env.observation_space.shape[0]} does not match "
+                       f"the scaling's {scaling.center.shape[0]} (a checkpoint, spec or env.obs_scale of another task?)")
     if isinstance(env.action_space, gym.spaces.Box):
         env = DiscretizeActions(env, action_bins)
     return ScaleObservation(env, scaling)
 
 
-def make_vector_env(env_id: str, scaling: ObservationScaling, action_bins: int | Sequence[int],
+def action_table(env: gym.Env) -> list | None:
+    """The continuous action of every Discrete index of an env made by make_env (a list of
+    (action_dim,) lists), or None where the task's own actions are Discrete."""
+    try:
+        return env.get_wrapper_attr("table").tolist()
+    except AttributeError:
+        return None
+
+
+def make_vector_env(env_id: EnvSource, scaling: ObservationScaling, action_bins: int | Sequence[int],
                     num_envs: int) -> gym.vector.SyncVectorEnv:
     """`num_envs` copies of `make_env(...)` as a Gymnasium SyncVectorEnv with autoreset set
     explicitly to DISABLED: a finished sub-env returns its true final observation, and the

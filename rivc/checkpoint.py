@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pickle
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +32,15 @@ class Checkpoint:
     activation_bits: int
     step: int
     config: dict
+    scaling_source: dict | None = None       # where the observation scaling came from (rivc.task)
+    action_table: list | None = None         # continuous action per index (Box tasks), None for Discrete
 
 
 def save_checkpoint(path: Path, net: QuantQNetwork, scaling: ObservationScaling, env_id: str,
-                    action_bins, activation_bits: int, step: int, config: dict) -> Path:
+                    action_bins, activation_bits: int, step: int, config: dict,
+                    scaling_source: dict | None = None, action_table: list | None = None) -> Path:
     payload = {
+        "scaling_source": scaling_source, "action_table": action_table,
         "version": CHECKPOINT_VERSION,
         "model_args": net.model_args(),
         "model": net.state_dict(),
@@ -47,21 +53,53 @@ def save_checkpoint(path: Path, net: QuantQNetwork, scaling: ObservationScaling,
     return atomic_write_bytes(Path(path), buf.getvalue())
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
+def check_input_file(path: str | Path | None, what: str, key: str) -> Path:
+    """`path` as a Path if it names a readable file; else CheckpointError naming the key
+    (checkpoint=, spec=, ...), the path and what is wrong."""
+    if path is None or str(path) in ("", "???"):
+        raise CheckpointError(f"{key}=PATH is required (the {what} to read)")
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {path} does not exist")
+    if path.is_dir():
+        raise CheckpointError(f"{key}={path} is a directory, not a {what} file")
+    if not path.exists():
+        raise CheckpointError(f"{key}={path}: {what} file does not exist")
+    if not os.access(path, os.R_OK):
+        raise CheckpointError(f"{key}={path}: {what} file cannot be read (permission denied)")
+    return path
+
+
+def safe_torch_load(path: Path, what: str):
+    """torch.load with weights_only=True (tensors and plain data only: nothing is unpickled that
+    could run code); any failure is a CheckpointError naming the file."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if not head:
+        raise CheckpointError(f"{what} {path} is empty")
+    if head != b"PK\x03\x04":                       # torch.save writes a zip archive
+        raise CheckpointError(f"{what} {path} is not a {what} file (not a torch zip archive)")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({type(exc).__name__})") from None
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "weights only" in str(exc).lower() or "weights_only" in str(exc):
+            raise CheckpointError(f"{what} {path} holds pickled objects other than tensors and plain data; "
+                                  f"refused (loading it could run code)") from None
+        raise CheckpointError(f"{what} {path} is corrupt (unpickling failed)") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError,
+            AttributeError, IndexError) as exc:
+        raise CheckpointError(f"{what} {path} is corrupt or truncated ({type(exc).__name__})") from None
+
+
+def load_checkpoint(path: str | Path, key: str = "checkpoint") -> Checkpoint:
+    path = check_input_file(path, "checkpoint", key)
+    payload = safe_torch_load(path, "checkpoint")
     if not isinstance(payload, dict) or payload.get("version") != CHECKPOINT_VERSION:
         raise CheckpointError(f"{path} is not a version-{CHECKPOINT_VERSION} RIVC checkpoint")
     try:
         net = QuantQNetwork(**payload["model_args"])
         net.load_state_dict(payload["model"])
         return Checkpoint(net, ObservationScaling.from_dict(payload["obs_scaling"]), payload["env_id"],
-                          payload["action_bins"], payload["activation_bits"], payload["step"], payload["config"])
+                          payload["action_bins"], payload["activation_bits"], payload["step"], payload["config"],
+                          payload.get("scaling_source"), payload.get("action_table"))
     except (KeyError, TypeError, RuntimeError) as exc:
         raise CheckpointError(f"checkpoint {path} is incomplete or inconsistent ({exc.__class__.__name__})") from None
 

@@ -1,7 +1,15 @@
-"""Typed configuration. Hydra composes YAML from configs/ against these schemas (a typo fails
-at compose time); inside the library only these dataclasses travel."""
+"""Typed configuration: the one place for every default and every allowed range.
+
+Hydra composes YAML from configs/ against these schemas (a typo fails at compose time); the YAML
+files only pick group options and state what differs from these defaults, so `TrainRunConfig()`
+is exactly what `rivc-train` runs with no overrides (tested). Inside the library only these
+dataclasses travel. Every numeric field carries its allowed range in its metadata (`ranged`), and
+`check_config` checks all of them, one line per bad setting: key, allowed values, value.
+"""
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -10,30 +18,88 @@ class ConfigError(ValueError):
     """A setting is outside what the framework or the chip supports."""
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """The allowed values of one setting: a closed or open numeric interval, or a set of choices.
+    `each`: the rule applies to every element of a list (a scalar is taken as a list of one)."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: tuple = ()
+    each: bool = False
+    integer: bool = False
+    why: str = ""
+
+    def admits(self, value) -> bool:
+        if self.choices:
+            return value in self.choices
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return False
+        if self.integer and not float(value).is_integer():
+            return False
+        if self.lo is not None and (value <= self.lo if self.lo_open else value < self.lo):
+            return False
+        return not (self.hi is not None and (value >= self.hi if self.hi_open else value > self.hi))
+
+    def text(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = "an integer " if self.integer and self.each else ""      # scalar int fields: Hydra checks the type
+        return kind + self._interval()
+
+    def _interval(self) -> str:
+        ints = all(v is None or float(v).is_integer() for v in (self.lo, self.hi))
+        num = (lambda v: str(int(v))) if ints else str
+        if self.lo is not None and self.hi is not None:
+            if ints and not (self.lo_open or self.hi_open):
+                return f"in {num(self.lo)}..{num(self.hi)}"
+            return f"in {'(' if self.lo_open else '['}{num(self.lo)}, {num(self.hi)}{')' if self.hi_open else ']'}"
+        if self.lo is not None:
+            return f"{'>' if self.lo_open else '>='} {num(self.lo)}"
+        return f"{'<' if self.hi_open else '<='} {num(self.hi)}"
+
+
+def ranged(default: Any = dataclasses.MISSING, *, factory=None, **allowed) -> Any:
+    """A dataclass field with its allowed values (`Allowed` keywords) in the metadata."""
+    meta = {"allowed": Allowed(**allowed)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+POSITIVE = dict(lo=0, lo_open=True)
+UNIT = dict(lo=0, hi=1)                                        # a fraction or probability
+BITS = dict(lo=2, hi=8, integer=True, why="the chip's synapse and activation widths")
+
+
 @dataclass
 class EnvConfig:
-    id: str = "InvertedPendulum-v5"            # any Gymnasium id
-    action_bins: Any = 7                       # bins per Box action dimension (int or list)
-    obs_scale: Optional[list] = None           # per-dimension |obs| that maps to 1; None = calibrate
-    calibration_steps: int = 2000              # random-policy steps that set the observation scaling
-    scale_margin: float = 1.0                  # scale = margin * max |obs| seen
+    id: str = "InvertedPendulum-v5"            # a Gymnasium id ("pkg.module:Name-v0" imports the module first)
+    action_bins: Any = ranged(7, lo=2, each=True, integer=True, why="bins per Box action dimension: one int or one per dimension")
+    obs_scale: Optional[list] = ranged(None, **POSITIVE, each=True, why="per-dimension |obs| that maps to 1")
+                                               # None = the task's own (envs.tasks), else calibrated
+    calibration_steps: int = ranged(2000, lo=0, why="random-policy steps that calibrate the observation scaling")
+    scale_margin: float = ranged(1.0, **POSITIVE, why="calibrated scale = margin * max |obs| seen")
 
 
 @dataclass
 class QuantConfig:
-    weight_bits: int = 4                       # k_w, symmetric per-tensor (1..8)
-    activation_bits: int = 4                   # k_a: hidden spike counts fit in k_a bits (1..8)
-    input_bits: int = 8                        # the chip's input layer
-    weight_scale: str = "max"                  # per-tensor weight step from max|w| | "mse": the clip minimising rounding error
-    max_weight_shift: int = 0                  # graded: bits of the payload step the Dense's weight exponent adds beyond state_exp's (0..7)
-    layer_weight_bits: Optional[list] = None   # k_w per layer (conv layers, dense, readout; 2..8 each); None = weight_bits everywhere
+    weight_bits: int = ranged(4, **BITS)       # k_w, symmetric per-tensor
+    activation_bits: int = ranged(4, lo=1, hi=8, why="hidden spike counts or payloads fit in k_a bits")
+    input_bits: int = ranged(8, choices=(8,), why="the chip's input layer")
+    weight_scale: str = ranged("max", choices=("max", "mse"))   # max|w| | the clip minimising rounding error
+    max_weight_shift: int = ranged(0, lo=0, hi=7, why="graded: bits the Dense weight exponent adds to the payload step")
+    layer_weight_bits: Optional[list] = ranged(None, **BITS, each=True)   # k_w per layer (conv, dense, readout); None = weight_bits
 
 
 @dataclass
 class SNNConfig:
-    scheme: str = "rate"                       # rate: binary spikes, IF, reset to zero | graded: Loihi 2 graded spikes (SigmaDelta)
-    timesteps: Optional[int] = None            # T (rate); None = 2^activation_bits - 1; the graded scheme uses 1
-    calibration_percentile: float = 99.9       # float networks (agent.quantized=false): clips from this percentile
+    scheme: str = ranged("rate", choices=("rate", "graded"))   # rate: binary spikes, IF, reset to zero | graded: SigmaDelta
+    timesteps: Optional[int] = ranged(None, lo=1, hi=255)      # T (rate); None = 2^activation_bits - 1; graded uses 1
+    calibration_percentile: float = ranged(99.9, lo=0, hi=100, lo_open=True)
+                                               # float networks (agent.quantized=false): clips from this percentile
                                                # of each layer's activations on the latest training batch
 
 
@@ -42,57 +108,58 @@ class FeedbackConfig:
     """Conversion error fed back into training: alpha rises while the SNN disagrees with the FPNN."""
 
     enabled: bool = True
-    target_disagreement: float = 0.01          # tolerated fraction of states where the SNN's action differs
-    alpha_step: float = 0.02                   # change of alpha per log interval
-    alpha_max: float = 0.99                    # alpha never exceeds this; it never drops below agent.alpha
+    target_disagreement: float = ranged(0.01, lo=0, hi=1, hi_open=True)   # tolerated fraction of disagreeing states
+    alpha_step: float = ranged(0.02, lo=0, hi=1)                          # change of alpha per log interval
+    alpha_max: float = ranged(0.99, lo=0, hi=1, hi_open=True)             # never exceeded; never below agent.alpha
 
 
 @dataclass
 class AgentConfig:
-    hidden: list = field(default_factory=lambda: [128])   # hidden layer widths
+    hidden: list = ranged(factory=lambda: [128], lo=1, each=True, integer=True, why="hidden layer widths")
     # conv layers [channels, kernel, stride] before the hidden ones, used on image observations
     # only (vector tasks ignore them): 2x32x32 frames -> 8x15x15 -> 16x7x7 -> hidden
     conv: list = field(default_factory=lambda: [[8, 4, 2], [16, 3, 2]])
-    alpha: float = 0.9                         # gap-increasing coefficient (0 = no gap increase)
-    beta: Optional[float] = None               # inverse temperature of m_beta; None = max (beta -> inf)
-    gamma: float = 0.99
-    n_step: int = 1                            # k-step returns in the target (1 = one-step)
-    lr: float = 1e-3
-    batch_size: int = 64
-    buffer_size: int = 50_000
-    learning_starts: int = 1000                # env steps before the first update
-    train_freq: int = 1                        # env steps per update
-    target_update_interval: int = 500          # updates between target syncs
-    tau: float = 1.0                           # target <- (1 - tau) target + tau online at each sync (1 = hard copy)
-    max_grad_norm: float = 10.0
-    loss: str = "mse"                          # mse | huber
-    exploration: str = "epsilon"               # epsilon | softmax (softmax(beta * Q) on the SNN readout)
-    eps_start: float = 1.0
-    eps_end: float = 0.02
-    eps_fraction: float = 0.3                  # fraction of env_steps over which epsilon decays
-    clip_init: float = 1.0                     # initial per-layer clip (threshold) lambda, real units
+    alpha: float = ranged(0.9, lo=0, hi=1, hi_open=True, why="gap-increasing coefficient; 0 = none")
+    beta: Optional[float] = ranged(None, **POSITIVE, why="inverse temperature of m_beta; null = max")
+    gamma: float = ranged(0.98, lo=0, hi=1, hi_open=True, why="discount")
+    n_step: int = ranged(1, lo=1, why="k-step returns in the target")
+    lr: float = ranged(1e-3, **POSITIVE, why="Adam learning rate")
+    batch_size: int = ranged(128, lo=1)
+    buffer_size: int = ranged(50_000, lo=1, why="replay capacity in transitions")
+    learning_starts: int = ranged(1000, lo=0, why="env steps before the first update")
+    train_freq: int = ranged(2, lo=1, why="env steps per update")
+    target_update_interval: int = ranged(100, lo=1, why="updates between target syncs")
+    tau: float = ranged(1.0, lo=0, hi=1, lo_open=True, why="target <- (1 - tau) target + tau online per sync; 1 = hard copy")
+    max_grad_norm: float = ranged(10.0, **POSITIVE)
+    loss: str = ranged("huber", choices=("mse", "huber"))
+    exploration: str = ranged("epsilon", choices=("epsilon", "softmax"))   # softmax(beta * Q) on the SNN readout
+    eps_start: float = ranged(1.0, **UNIT)
+    eps_end: float = ranged(0.02, **UNIT)
+    eps_fraction: float = ranged(0.2, lo=0, hi=1, lo_open=True, why="fraction of env_steps over which epsilon decays")
+    clip_init: float = ranged(1.0, **POSITIVE, why="initial per-layer clip (threshold) lambda, real units")
     dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
     double: bool = False                       # Double-DQN selection of the bootstrap action (beta = null only)
-    ste_leak: float = 0.0                      # quantized nets: gradient slope of silent/saturated units (0 = none; 0 <= . < 1)
-    shift_pad: int = 0                         # image observations: replayed frames shifted by up to this many pixels (DrQ; 0 = off)
+    ste_leak: float = ranged(0.0, lo=0, hi=1, hi_open=True, why="gradient slope of silent/saturated units")
+    shift_pad: int = ranged(0, lo=0, hi=8, why="pixels of random shift of replayed frames; 0 = off")
     quantized: bool = True                     # false: FP32 training, post-training quantization at each conversion
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
 @dataclass
 class TrainConfig:
-    env_steps: int = 30_000
-    convert_every: int = 1                     # gradient updates between conversions
-    collector: str = "snn"                     # who acts during training: snn (RIVC) | fpnn (float reference)
-    num_envs: int = 1                          # environments stepped together (Gymnasium SyncVectorEnv); the
-                                               # FPNN and the SNN run batched over them
-    eval_episodes: int = 5                     # greedy SNN episodes per evaluation
-    final_episodes: Optional[int] = None       # fresh episodes of the delivered network at the end (null = eval_episodes)
-    eval_every: int = 5000                     # env steps between greedy SNN evaluations (0 = only at the end)
-    target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this
+    env_steps: int = ranged(60_000, lo=1, why="the budget")
+    convert_every: int = ranged(1, lo=1, why="gradient updates between conversions")
+    collector: str = ranged("snn", choices=("snn", "fpnn"))   # who acts during training: snn (RIVC) | fpnn (float reference)
+    num_envs: int = ranged(1, lo=1, hi=256)    # environments stepped together (SyncVectorEnv), the SNN batched over them
+    eval_episodes: int = ranged(10, lo=1)      # greedy SNN episodes per evaluation
+    final_episodes: Optional[int] = ranged(None, lo=1)   # fresh episodes of the delivered network at the end (null = eval_episodes)
+    eval_every: int = ranged(2500, lo=0, why="env steps between greedy SNN evaluations; 0 = only at the end")
+    target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this (null = never)
     keep_best: bool = True                     # checkpoint.pt = the best-evaluated SNN (last.pt = last weights)
-    log_every: int = 1000                      # env steps between CSV/TensorBoard rows
-    checkpoint_every: int = 10_000
+    log_every: int = ranged(1000, lo=1, why="env steps between CSV/TensorBoard rows")
+    checkpoint_every: int = ranged(10_000, lo=1, why="env steps between saved training states")
+    checkpoint_every_s: float = ranged(30.0, **POSITIVE, why="seconds between saved training states")
+                                               # whichever comes first; saved at the next episode boundary
 
 
 @dataclass
@@ -102,23 +169,11 @@ class TrainRunConfig:
     snn: SNNConfig = field(default_factory=SNNConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
-    backend: str = "emulator"                  # SNN used for rollouts: emulator | lava
-    seed: int = 0
-    torch_threads: int = 1
-    resume: bool = False                       # continue the run in hydra.run.dir from train_state.pt
+    backend: str = ranged("emulator", choices=("emulator", "lava"))   # the SNN that collects the rollouts
+    seed: int = ranged(0, lo=0, hi=2**31 - 1)
+    torch_threads: int = ranged(1, lo=1, hi=256)
+    resume: bool = False                       # continue the run in its run directory from train_state.pt
     method: str = "rivc"                       # label written to result.json (set by configs/experiment/*)
-
-
-@dataclass
-class DeployRunConfig:
-    checkpoint: Optional[str] = None           # a training checkpoint (the SNN is converted from it) ...
-    spec: Optional[str] = None                 # ... or a NetworkSpec file (deployed as is; no FPNN to compare)
-    env_id: Optional[str] = None               # run on another task id (same observation size); None = the saved one
-    backend: str = "emulator"                  # emulator | lava | loihi2 | snntorch
-    episodes: int = 5
-    seed: int = 0
-    timesteps: Optional[int] = None            # override T; None = the checkpoint's
-    max_episode_steps: Optional[int] = None
 
 
 BACKENDS = ("emulator", "lava")                                  # training rollouts
@@ -126,74 +181,82 @@ DEPLOY_BACKENDS = ("emulator", "lava", "loihi2", "snntorch")
 
 
 @dataclass
+class DeployRunConfig:
+    checkpoint: Optional[str] = None           # a training checkpoint (the SNN is converted from it) ...
+    spec: Optional[str] = None                 # ... or a NetworkSpec file (deployed as is; no FPNN to compare)
+    env_id: Optional[str] = None               # run on another task id (same observation size); None = the saved one
+    backend: str = ranged("emulator", choices=DEPLOY_BACKENDS)
+    episodes: int = ranged(5, lo=1)
+    seed: int = ranged(0, lo=0, hi=2**31 - 1)
+    timesteps: Optional[int] = ranged(None, lo=1, hi=255)   # override T; None = the checkpoint's
+    max_episode_steps: Optional[int] = ranged(None, lo=1)
+
+
+@dataclass
 class ExportRunConfig:
     checkpoint: Optional[str] = None           # a training checkpoint (converted in its scheme) ...
     spec: Optional[str] = None                 # ... or a NetworkSpec file
-    format: str = "spec"                       # spec | netx | nir
+    format: str = ranged("spec", choices=("spec", "netx", "nir"))
     out: Optional[str] = None                  # output file; None = network.<ext> in the run directory
 
 
+@dataclass
+class PowerRunConfig:
+    checkpoint: Optional[str] = None           # the training checkpoint to report on (required)
+    episodes: int = ranged(2, lo=1, why="greedy SNN episodes whose states are counted")
+    max_episode_steps: int = ranged(300, lo=1)
+    seed: int = ranged(0, lo=0, hi=2**31 - 1)
+    host_timing_runs: int = ranged(2000, lo=1, why="batch-1 FPNN forwards timed on this host")
+    control_hz: Optional[float] = ranged(None, **POSITIVE, why="control rate; null = the task's (env dt or metadata)")
+
+
+def _check_value(key: str, value, allowed: Allowed) -> None:
+    values = value if allowed.each and isinstance(value, (list, tuple)) else [value]
+    if allowed.each and isinstance(value, (list, tuple)) and not value:
+        raise ConfigError(f"{key} must list at least one value, got []")
+    for v in values:
+        if not allowed.admits(v):
+            why = f" ({allowed.why})" if allowed.why else ""
+            what = "every entry " if allowed.each and isinstance(value, (list, tuple)) else ""
+            raise ConfigError(f"{key} must have {what}{allowed.text()}{why}, got {value!r}"
+                              if what else f"{key} must be {allowed.text()}{why}, got {value!r}")
+
+
+def check_fields(cfg, prefix: str = "") -> None:
+    """Every field with an `Allowed` rule, recursively through nested dataclasses; None is
+    accepted where the field is Optional."""
+    for f in dataclasses.fields(cfg):
+        value, key = getattr(cfg, f.name), f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            check_fields(value, f"{key}.")
+            continue
+        allowed = f.metadata.get("allowed")
+        if allowed is None or (value is None and "Optional" in str(f.type)):
+            continue
+        _check_value(key, value, allowed)
+
+
 def check_train_config(cfg: TrainRunConfig) -> TrainRunConfig:
-    """Raise ConfigError (one line: what, allowed, got) for settings the chip or framework can't take."""
-    q = cfg.quant
-    for name in ("weight_bits", "activation_bits"):
-        bits = getattr(q, name)
-        if not 1 <= bits <= 8:
-            raise ConfigError(f"quant.{name} must be in 1..8 (the chip's synapse/activation widths), got {bits}")
-    if q.weight_bits < 2:
-        raise ConfigError(f"quant.weight_bits must be at least 2 for symmetric signed weights, got {q.weight_bits}")
-    if q.weight_scale not in ("max", "mse"):
-        raise ConfigError(f"quant.weight_scale must be 'max' or 'mse', got {q.weight_scale!r}")
-    if not 0 <= q.max_weight_shift <= 7:
-        raise ConfigError(f"quant.max_weight_shift must be in 0..7 (the Dense weight exponent's range), got {q.max_weight_shift}")
-    if q.layer_weight_bits is not None and not all(isinstance(b, int) and 2 <= b <= 8 for b in q.layer_weight_bits):
-        raise ConfigError(f"quant.layer_weight_bits must list 2..8 bits per layer (conv, dense, readout), got {list(q.layer_weight_bits)}")
-    if q.input_bits != 8:
-        raise ConfigError(f"quant.input_bits must be 8 (the chip's input layer), got {q.input_bits}")
-    if cfg.snn.scheme not in ("rate", "graded"):
-        raise ConfigError(f"snn.scheme must be 'rate' or 'graded', got {cfg.snn.scheme!r}")
-    if cfg.snn.timesteps is not None and not 1 <= cfg.snn.timesteps <= 255:
-        raise ConfigError(f"snn.timesteps must be in 1..255 or null, got {cfg.snn.timesteps}")
-    if not 0.0 <= cfg.agent.alpha < 1.0:
-        raise ConfigError(f"agent.alpha must be in [0, 1), got {cfg.agent.alpha}")
-    fb = cfg.agent.feedback
-    if not (0 <= fb.target_disagreement < 1 and fb.alpha_step >= 0 and cfg.agent.alpha <= fb.alpha_max < 1):
-        raise ConfigError("agent.feedback needs 0 <= target_disagreement < 1, alpha_step >= 0 and "
-                          f"agent.alpha <= alpha_max < 1, got {fb}")
-    if not 0.0 <= cfg.agent.ste_leak < 1.0:
-        raise ConfigError(f"agent.ste_leak must be in [0, 1) (gradient slope of silent/saturated units), got {cfg.agent.ste_leak}")
-    if not 0 <= cfg.agent.shift_pad <= 8:
-        raise ConfigError(f"agent.shift_pad must be in 0..8 (pixels of random shift; 0 = off), got {cfg.agent.shift_pad}")
-    if not 0.0 < cfg.agent.tau <= 1.0:
-        raise ConfigError(f"agent.tau must be in (0, 1] (1 = hard target copy), got {cfg.agent.tau}")
-    if cfg.train.final_episodes is not None and cfg.train.final_episodes < 1:
-        raise ConfigError(f"train.final_episodes must be >= 1 or null (= train.eval_episodes), got {cfg.train.final_episodes}")
-    if cfg.agent.beta is not None and cfg.agent.beta <= 0:
-        raise ConfigError(f"agent.beta must be > 0 or null (max), got {cfg.agent.beta}")
-    if cfg.agent.loss not in ("mse", "huber"):
-        raise ConfigError(f"agent.loss must be 'mse' or 'huber', got {cfg.agent.loss!r}")
-    if cfg.agent.exploration not in ("epsilon", "softmax"):
-        raise ConfigError(f"agent.exploration must be 'epsilon' or 'softmax', got {cfg.agent.exploration!r}")
-    if cfg.agent.exploration == "softmax" and cfg.agent.beta is None:
-        raise ConfigError("agent.exploration=softmax needs a finite agent.beta")
-    if cfg.backend not in BACKENDS:
-        raise ConfigError(f"backend must be one of {BACKENDS}, got {cfg.backend!r}")
-    if cfg.train.num_envs < 1:
-        raise ConfigError(f"train.num_envs must be >= 1, got {cfg.train.num_envs}")
-    if cfg.train.num_envs > 1 and (cfg.agent.n_step != 1 or cfg.resume):
+    """Raise ConfigError (one line: key, allowed, value) for any setting the chip or framework can't take."""
+    check_fields(cfg)
+    a, fb = cfg.agent, cfg.agent.feedback
+    if fb.alpha_max < a.alpha:
+        raise ConfigError(f"agent.feedback.alpha_max must be >= agent.alpha ({a.alpha}), got {fb.alpha_max}")
+    if a.exploration == "softmax" and a.beta is None:
+        raise ConfigError("agent.exploration=softmax needs a finite agent.beta, got agent.beta=null")
+    if a.double and a.beta is not None:
+        raise ConfigError(f"agent.double=true needs agent.beta=null (max), got agent.beta={a.beta}")
+    if any(not isinstance(c, (list, tuple)) or len(c) != 3 or min(c) < 1 for c in a.conv):
+        raise ConfigError(f"agent.conv must list [channels, kernel, stride] triples of positive ints, got {a.conv}")
+    if cfg.train.num_envs > 1 and (a.n_step != 1 or cfg.resume):
         raise ConfigError("train.num_envs > 1 needs agent.n_step=1 and resume=false (training state is saved "
-                          f"at one env's episode boundaries), got n_step={cfg.agent.n_step}, resume={cfg.resume}")
-    if cfg.train.collector not in ("snn", "fpnn"):
-        raise ConfigError(f"train.collector must be 'snn' or 'fpnn', got {cfg.train.collector!r}")
-    if not 0 < cfg.snn.calibration_percentile <= 100:
-        raise ConfigError(f"snn.calibration_percentile must be in (0, 100], got {cfg.snn.calibration_percentile}")
-    if cfg.train.env_steps < 1 or cfg.train.convert_every < 1:
-        raise ConfigError("train.env_steps and train.convert_every must be >= 1")
-    if not cfg.agent.hidden or min(cfg.agent.hidden) < 1:
-        raise ConfigError(f"agent.hidden must list at least one positive width, got {cfg.agent.hidden}")
-    if any(len(c) != 3 or min(c) < 1 for c in cfg.agent.conv):
-        raise ConfigError(f"agent.conv must list [channels, kernel, stride] triples of positive ints, got {cfg.agent.conv}")
+                          f"at one env's episode boundaries), got n_step={a.n_step}, resume={cfg.resume}")
     return cfg
+
+
+def check_run_config(cfg) -> None:
+    """Deploy, export and power settings: every ranged field."""
+    check_fields(cfg)
 
 
 def timesteps_for(snn: SNNConfig, quant: QuantConfig) -> int:
@@ -202,12 +265,3 @@ def timesteps_for(snn: SNNConfig, quant: QuantConfig) -> int:
     if snn.scheme == "graded":
         return 1
     return snn.timesteps if snn.timesteps is not None else 2 ** quant.activation_bits - 1
-
-
-@dataclass
-class PowerRunConfig:
-    checkpoint: str = "???"
-    episodes: int = 2                          # greedy SNN episodes whose states are counted
-    max_episode_steps: int = 300
-    seed: int = 0
-    host_timing_runs: int = 2000               # batch-1 FPNN forwards timed on this host

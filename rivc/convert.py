@@ -115,6 +115,7 @@ def encode(spec: NetworkSpec, obs: np.ndarray) -> np.ndarray:
     return np.round(obs).astype(np.int64)
 
 
-def task_meta(env_id: str, action_bins, scaling) -> dict:
-    """What a NetworkSpec file needs to be deployed without its checkpoint."""
-    return {"env_id": env_id, "action_bins": action_bins, "obs_scaling": scaling.to_dict()}
+def task_meta(env_id: str, action_bins, scaling, action_table: list | None = None) -> dict:
+    """What a NetworkSpec file needs to be deployed without its checkpoint (action_table: the
+    continuous action of each index for Box tasks, so rivc.Policy needs no env to act)."""
+    return {"env_id": env_id, "action_bins": action_bins, "obs_scaling": scaling.to_dict(), "action_table": action_table}

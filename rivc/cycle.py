@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import resource
+import signal
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -18,19 +19,21 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from envs import ObservationScaling, calibrate_observation_scaling, frame_shape, make_env, make_vector_env
+from envs import EnvSource, action_table, frame_shape, make_env, make_vector_env
 from rivc.calibrate import calibrate_clips
 from rivc.checkpoint import save_checkpoint, write_json
 from rivc.config import ConfigError, TrainRunConfig, check_train_config, timesteps_for
 from rivc.convert import convert, task_meta
 from rivc.learner import TargetSync, update
-from rivc.metrics import action_gap, conversion_metrics
+from rivc.metrics import action_gap, conversion_metrics, greedy
 from rivc.qnet import QuantQNetwork
 from rivc.replay import ReplayBuffer
 from rivc.rollout import run_episodes
 from rivc.runlog import RunLog
 from rivc.snn_policy import SNNPolicy
-from rivc.train_state import LoopState, load_train_state, save_train_state
+from rivc.task import observation_scaling
+from rivc.train_state import LoopState, TrainingInterrupted, load_train_state, save_train_state
+from rivc.training_plot import training_plot
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +50,28 @@ def log_fields(n_hidden: int) -> list[str]:
     return LOG_FIELDS[:-2] + per_layer + LOG_FIELDS[-2:]
 
 
-def observation_scaling(env_cfg, seed: int) -> ObservationScaling:
-    """The configured per-dimension scale (centred at 0), else one calibrated from random-policy states."""
-    if env_cfg.obs_scale is None:
-        return calibrate_observation_scaling(env_cfg.id, env_cfg.calibration_steps, seed, env_cfg.scale_margin)
-    scale = np.asarray(env_cfg.obs_scale, np.float64)
-    if scale.ndim != 1 or np.any(scale <= 0):
-        raise ConfigError(f"env.obs_scale must be a list of positive numbers, got {env_cfg.obs_scale}")
-    return ObservationScaling(np.zeros_like(scale), scale)
+class _StopOnSigint:
+    """While active, the first Ctrl-C (SIGINT) only sets `requested`: the loop finishes the env
+    step it is in, saves its state and stops. A second Ctrl-C interrupts at once."""
+
+    def __init__(self):
+        self.requested, self._old = False, None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        try:
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:          # not the main thread: Ctrl-C keeps its default behaviour
+            self._old = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
 
 
 def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) -> dict:
@@ -62,7 +79,7 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
     w = st.window        # blocks of consecutive transitions: (n, A) arrays, per-layer lists of (n, n_l)
     cm = conversion_metrics(np.concatenate(w["q_fpnn"]), np.concatenate(w["q_snn"]),
                             [np.concatenate(c) for c in zip(*w["c_fpnn"])],
-                            [np.concatenate(c) for c in zip(*w["c_snn"])], T)
+                            [np.concatenate(c) for c in zip(*w["c_snn"])], T, np.concatenate(w["a_fpnn"]))
     st.last_agreement = cm.action_agreement
     n_hidden = len(w["c_fpnn"][0]) if w["c_fpnn"] else 0      # the Lava backend returns no SNN counts: NaN
     return {
@@ -80,8 +97,8 @@ def log_row(st: LoopState, step: int, epsilon: float, T: int, seconds: float) ->
 
 
 def window_add(window: dict, rows: dict, lo: int, hi: int) -> None:
-    """Rows lo..hi-1 of one round (q_*: (N, A) arrays, c_*: per-layer lists of (N, n_l)) into the
-    metrics window, as one block per key."""
+    """Rows lo..hi-1 of one round (q_*: (N, A) arrays, a_fpnn: (N,), c_*: per-layer lists of (N, n_l))
+    into the metrics window, as one block per key."""
     if hi > lo:
         for key, value in rows.items():
             window[key].append([c[lo:hi] for c in value] if key.startswith("c_") else value[lo:hi])
@@ -124,18 +141,24 @@ def feedback_alpha(alpha: float, agreement: float, base_alpha: float, fb) -> flo
 
 
 def behaviour_action(q_snn: np.ndarray, cfg, epsilon: float, rng: np.random.Generator) -> int:
-    """epsilon-greedy or softmax(beta * Q) on the SNN readout q_snn (A,)."""
+    """epsilon-greedy (greedy: rivc.metrics.greedy's tie rule) or softmax(beta * Q) on the acting
+    readout q_snn (A,)."""
     if cfg.exploration == "softmax":
         logits = cfg.beta * (q_snn - q_snn.max())
         p = np.exp(logits) / np.exp(logits).sum()
         return int(rng.choice(len(p), p=p))
     if rng.random() < epsilon:
         return int(rng.integers(len(q_snn)))
-    return int(q_snn.argmax())
+    return int(greedy(q_snn[None])[0])
 
 
-def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dict:
-    """Train, checkpoint, evaluate; write result.json in run_dir and return its content."""
+def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_source: EnvSource | None = None,
+          resume_hint: str | None = None) -> dict:
+    """Train, checkpoint, evaluate; write result.json in run_dir and return its content.
+
+    env_source: the task (default cfg.env.id; a callable returning a new gymnasium.Env is called
+    once per env instance). Ctrl-C saves the training state and raises TrainingInterrupted, whose
+    message ends with `resume_hint` (the command that resumes)."""
     check_train_config(cfg)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -143,11 +166,12 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     start = time.perf_counter()
+    source = env_source if env_source is not None else cfg.env.id
 
-    # Task: observations scaled to the SNN's input range (from random-policy states).
-    scaling = observation_scaling(cfg.env, cfg.seed)
+    # Task: observations scaled to the SNN's input range by a scaling of this very task.
+    scaling, scaling_source = observation_scaling(cfg.env, cfg.seed, source)
     N = cfg.train.num_envs
-    envs = make_vector_env(cfg.env.id, scaling, cfg.env.action_bins, N)
+    envs = make_vector_env(source, scaling, cfg.env.action_bins, N)
     env = envs.envs[0]                 # its RNG goes into train_state.pt (resume runs with one env)
     obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
     frames = frame_shape(env)          # (stack, H, W) for the vision task: a CNN, frames stored as uint8
@@ -189,12 +213,14 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         log.info("resuming at env step %d", st.step)
     runlog = RunLog(run_dir, log_fields(net.n_hidden), resume_after_step=st.step if cfg.resume else None)
 
+    table = action_table(env)
+
     def checkpoint(path: Path, step: int) -> None:
         save_checkpoint(path, net, scaling, cfg.env.id, cfg.env.action_bins, cfg.quant.activation_bits,
-                        step, cfg_dict)
+                        step, cfg_dict, scaling_source, table)
 
     # Greedy SNN evaluations on a separate env instance, always on the same episode seeds.
-    eval_env = make_env(cfg.env.id, scaling, cfg.env.action_bins)
+    eval_env = make_env(source, scaling, cfg.env.action_bins)
     eval_seed = 10_000 + 1000 * cfg.seed
 
     def evaluate(step: int) -> float:
@@ -215,10 +241,14 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         return mean
 
     save_pending, t_log, step = False, time.perf_counter(), st.step
-    loop_start = time.perf_counter()
+    loop_start = t_saved = time.perf_counter()
+    wall_before = st.wall_s               # a resumed run's wall-clock counts the earlier part too
+    interrupted_at = None
     bar = tqdm(total=cfg.train.env_steps, initial=st.step, desc="rivc-train", unit="step",
                disable=not show_progress, dynamic_ncols=True)
+    sigint = _StopOnSigint()
     try:
+        sigint.__enter__()
         step, obs = st.step, np.zeros((N, obs_dim), np.float32)
         while step < cfg.train.env_steps:
             resets = np.asarray(st.needs_reset, dtype=bool)
@@ -238,18 +268,20 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             obs_t = torch.as_tensor(obs, dtype=torch.float32)
             with torch.no_grad():
                 fwd = net.forward_full(obs_t)
+                a_fpnn = net.readout_units(fwd.readout).numpy()        # (N, A) the SNN's integer readout units
             out = snn(net.encode(obs_t).numpy())
             if not (torch.isfinite(fwd.q).all() and np.isfinite(out.q).all()):
                 raise FloatingPointError(f"Q values became non-finite at env step {step + 1}; training stopped "
                                          f"(last checkpoint kept)")
             epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - (step + 1) / (a.eps_fraction * cfg.train.env_steps))
             q_fpnn, c_fpnn = fwd.readout.numpy(), [c.numpy() for c in fwd.counts]   # (N, A), per layer (N, n)
-            acting_q = out.q if cfg.train.collector == "snn" else q_fpnn
+            acting_q = out.q if cfg.train.collector == "snn" else a_fpnn
             actions = np.array([behaviour_action(acting_q[i], a, epsilon, rng) for i in range(N)])
             next_obs, rewards, terms, truncs, _ = envs.step(actions)
             # Only true terminations stop bootstrapping; time-limit truncations do not.
             buffer.add_batch(obs, actions, rewards, next_obs, terms, truncs)
-            round_rows = {"q_fpnn": q_fpnn, "q_snn": out.q, "c_fpnn": c_fpnn, "c_snn": out.counts}
+            round_rows = {"q_fpnn": q_fpnn, "q_snn": out.q, "a_fpnn": greedy(a_fpnn), "c_fpnn": c_fpnn,
+                          "c_snn": out.counts}
             stop, window_from = False, 0
             for i in range(N):
                 step += 1
@@ -290,14 +322,27 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
                         log.info("greedy return %.1f reached the target at step %d", mean, step)
                         stop = True
                 st.step = step
-                if step % cfg.train.checkpoint_every == 0:
+                if step % cfg.train.checkpoint_every == 0 or time.perf_counter() - t_saved >= cfg.train.checkpoint_every_s:
                     checkpoint(last_path, step)
-                    save_pending = True
+                    save_pending, t_saved = True, time.perf_counter()
                 if save_pending and N == 1 and st.needs_reset[0]:   # saved at episode boundaries
                     window_add(st.window, round_rows, window_from, i + 1)     # the state includes this step
                     window_from = i + 1
+                    st.wall_s = wall_before + time.perf_counter() - start
                     save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
                     save_pending = False
+                if sigint.requested:        # Ctrl-C: cut the running episode like a time limit and save now
+                    interrupted_at = step
+                    if N == 1:
+                        if not st.needs_reset[0]:
+                            buffer.end_episode(next_obs[0])
+                            st.needs_reset, st.ep_return = [True], [0.0]
+                        window_add(st.window, round_rows, window_from, i + 1)
+                        window_from = i + 1
+                        st.wall_s = wall_before + time.perf_counter() - start
+                        save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
+                    checkpoint(last_path, step)
+                    stop = True
                 if stop or step >= cfg.train.env_steps:
                     break
             window_add(st.window, round_rows, window_from, i + 1)
@@ -305,9 +350,16 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
             if stop:
                 break
     finally:
+        sigint.__exit__()
         bar.close()
         runlog.close()
         snn.close()
+        if interrupted_at is not None:
+            envs.close()
+            eval_env.close()
+    if interrupted_at is not None:
+        raise TrainingInterrupted(interrupted(run_dir, st.step if cfg.train.num_envs == 1 else None,
+                                              interrupted_at, resume_hint))
     env_steps_done = step
     loop_s = time.perf_counter() - loop_start
     checkpoint(last_path, env_steps_done)
@@ -321,7 +373,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
 
     # Final evaluation of the delivered network on fresh seeds: greedy FPNN, then greedy SNN.
     spec = convert_net()
-    spec.meta = task_meta(cfg.env.id, cfg.env.action_bins, scaling)
+    spec.meta = task_meta(cfg.env.id, cfg.env.action_bins, scaling, table)
     spec.save(run_dir / "network.spec")
     final_seed = 20_000 + 1000 * cfg.seed
     final_episodes = cfg.train.final_episodes or cfg.train.eval_episodes
@@ -335,7 +387,9 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "updates": st.n_updates, "delivered_checkpoint_step": st.best["env_step"] if cfg.train.keep_best else env_steps_done,
         "last_checkpoint": str(last_path.resolve()),
         "evals": st.evals,
-        "wall_s": round(time.perf_counter() - start, 2), "loop_s": round(loop_s, 2), "checkpoint": str(ckpt_path.resolve()),
+        "wall_s": round(wall_before + time.perf_counter() - start, 2), "loop_s": round(loop_s, 2),
+        "resumed": cfg.resume, "checkpoint": str(ckpt_path.resolve()),
+        "obs_scaling": {**scaling.to_dict(), **scaling_source},
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),   # Linux: KiB
         "spec": str((run_dir / "network.spec").resolve()),
         "scheme": cfg.snn.scheme, "dueling": a.dueling, "quantized": a.quantized, "collector": cfg.train.collector,
@@ -348,4 +402,15 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True) -> dic
         "conversion": conversion_summary(run_dir / "metrics.csv", net, snn_rec.observations, st),
     }
     write_json(run_dir / "result.json", result)
+    training_plot(run_dir / "metrics.csv", st.evals, run_dir / "training.png", f"{cfg.env.id}, seed {cfg.seed}")
     return result
+
+
+def interrupted(run_dir: Path, saved_step: int | None, at_step: int, resume_hint: str | None) -> str:
+    """The one line Ctrl-C ends training with."""
+    state = Path(run_dir) / "train_state.pt"
+    hint = f"; resume with: {resume_hint}" if resume_hint else ""
+    if saved_step is None or not state.is_file():
+        return (f"interrupted at env step {at_step}; no training state to resume from "
+                f"(vector envs or no episode finished yet); last weights in {Path(run_dir) / 'last.pt'}")
+    return f"interrupted at env step {at_step}; training state saved in {state} (env step {saved_step}){hint}"

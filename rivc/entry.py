@@ -11,6 +11,7 @@ from envs import EnvError
 from neurochip.ir import SpecError
 from rivc.checkpoint import CheckpointError
 from rivc.config import ConfigError, DeployRunConfig, ExportRunConfig, PowerRunConfig, TrainRunConfig
+from rivc.train_state import TrainingInterrupted
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 USER_ERRORS = (ConfigError, EnvError, SpecError, CheckpointError)
@@ -20,6 +21,37 @@ _cs.store(name="train_schema", node=TrainRunConfig)
 _cs.store(name="deploy_schema", node=DeployRunConfig)
 _cs.store(name="power_schema", node=PowerRunConfig)
 _cs.store(name="export_schema", node=ExportRunConfig)
+
+
+def precheck_overrides(prog: str, config_name: str, argv: list[str]) -> None:
+    """Compose the command line's overrides once before Hydra runs the app, so a key Hydra does
+    not know or a value of the wrong type is one line `prog: error: ...` with exit status 2 like
+    every other bad setting. Command lines with flags (-m, --cfg, --config-name, ...) are left
+    to Hydra."""
+    if any(a.startswith("-") for a in argv):
+        return
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        with initialize_config_dir(CONFIG_DIR, version_base="1.3"):
+            compose(config_name, overrides=argv)
+    except (HydraException, OmegaConfBaseException) as exc:
+        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
+
+
+def one_line(exc: Exception) -> str:
+    """Hydra's and OmegaConf's multi-line messages as one line."""
+    parts = []
+    while exc is not None:
+        text = str(exc).split("Config search path")[0]
+        lines = [ln.strip().rstrip(":") for ln in text.splitlines() if ln.strip()]
+        parts += [ln for ln in lines if "$VALUE" not in ln
+                  and not ln.startswith(("object_type", "reference_type", "Set the environment", "full_key"))]
+        exc = exc.__cause__ or exc.__context__
+    return ": ".join(dict.fromkeys(parts))
 
 
 def user_errors_as_one_line(prog: str):
@@ -36,6 +68,9 @@ def user_errors_as_one_line(prog: str):
             except FloatingPointError as exc:
                 print(f"{prog}: error: {exc}", file=sys.stderr)
                 sys.exit(3)
+            except TrainingInterrupted as exc:
+                print(f"{prog}: {exc}", file=sys.stderr)
+                sys.exit(130)
 
         return inner
 

@@ -425,6 +425,23 @@ class QuantQNetwork(nn.Module):
         return self.forward_full(obs).readout
 
     @torch.no_grad()
+    def readout_units(self, readout: torch.Tensor) -> torch.Tensor:
+        """(B, A) readout -> (B, A) float64 in the SNN's readout units. Quantized nets: the exact
+        integers the chip's readout holds (rate: W_int n + T b_int = v / 64; graded: W_int q + b_int;
+        float rounding in `readout` is far below half a unit), so the FPNN's and the SNN's greedy
+        actions come from the same numbers (rivc.metrics.greedy). Float nets: the readout itself."""
+        if not self.quantized:
+            return readout.double()
+        s_cur = self._layers()[-1][3]
+        T = self.timesteps if self.scheme == "rate" else 1
+        return torch.round(readout.double() * T / s_cur.double())
+
+    @torch.no_grad()
+    def greedy_actions(self, obs: torch.Tensor) -> np.ndarray:
+        """obs (B, obs_dim) -> (B,) int64 greedy actions by the integer readout (rivc.metrics.greedy's tie rule)."""
+        return self.readout_units(self.readout(obs)).numpy().argmax(axis=1).astype(np.int64)
+
+    @torch.no_grad()
     def integer_layers(self) -> list[LayerInts]:
         """The network as integers: read back from the very values `forward_full` computes with."""
         def weight_shift(unit_int) -> int:     # graded: e of the step 2^m = 2^(state_exp + e)

@@ -120,6 +120,15 @@ class ReplayBuffer:
             while self._pending:
                 self._emit(next_obs, terminated)
 
+    def end_episode(self, next_obs, stream: int = 0) -> None:
+        """End env `stream`'s episode here without a terminal state (like a time limit): its
+        pending n-step transitions are written, bootstrapping from next_obs."""
+        if self._pending:
+            if self.frame_store is not None:
+                next_obs = self.frame_store.index(next_obs, stream)
+            while self._pending:
+                self._emit(next_obs, False)
+
     def add_batch(self, obs: np.ndarray, actions: np.ndarray, rewards: np.ndarray, next_obs: np.ndarray,
                   terminated: np.ndarray, truncated: np.ndarray) -> None:
         """One step of N environments (row i is env i's transition), written at once for one-step

@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 from neurochip.ir import atomic_write_bytes
-from rivc.checkpoint import CheckpointError
+from rivc.checkpoint import CheckpointError, safe_torch_load
 from rivc.replay import ReplayBuffer
 
-STATE_VERSION = 1
+STATE_VERSION = 2                  # 2: plain data only (to_plain), wall_s
 STATE_FILE = "train_state.pt"
 
 @dataclass
@@ -30,7 +30,7 @@ class LoopState:
     ep_returns: list = field(default_factory=list)
     losses: list = field(default_factory=list)     # since the last log row
     q_means: list = field(default_factory=list)
-    window: dict = field(default_factory=lambda: {k: [] for k in ("q_fpnn", "q_snn", "c_fpnn", "c_snn")})
+    window: dict = field(default_factory=lambda: {k: [] for k in ("q_fpnn", "q_snn", "a_fpnn", "c_fpnn", "c_snn")})
     last_agreement: float = math.nan
     evals: list = field(default_factory=list)
     best: dict = field(default_factory=lambda: {"return": -math.inf, "env_step": None, "state": None})   # acting policy
@@ -38,6 +38,39 @@ class LoopState:
     alpha_trajectory: list = field(default_factory=list)   # [env_step, alpha] per log row
     needs_reset: list = field(default_factory=lambda: [True])    # per environment: reset before its next step
     first_reset_done: bool = False
+    wall_s: float = 0.0                            # wall-clock of the run up to this state (all parts)
+
+
+class TrainingInterrupted(Exception):
+    """Ctrl-C ended training; the message says where the state was saved and how to resume."""
+
+
+_ARRAY = "__ndarray__"
+
+
+def to_plain(x):
+    """numpy arrays -> {"__ndarray__": tensor} and numpy scalars -> Python numbers, recursively, so
+    the file holds only what torch.load(weights_only=True) reads: tensors and plain data."""
+    if isinstance(x, np.ndarray):
+        return {_ARRAY: torch.from_numpy(np.ascontiguousarray(x))}
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, dict):
+        return {k: to_plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(to_plain(v) for v in x)
+    return x
+
+
+def from_plain(x):
+    """The inverse of to_plain."""
+    if isinstance(x, dict):
+        if set(x) == {_ARRAY}:
+            return x[_ARRAY].numpy()
+        return {k: from_plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(from_plain(v) for v in x)
+    return x
 
 
 def save_train_state(run_dir: Path, st: LoopState, net, target, optimizer, buffer: ReplayBuffer,
@@ -50,7 +83,7 @@ def save_train_state(run_dir: Path, st: LoopState, net, target, optimizer, buffe
         "env_rng": env.unwrapped.np_random.bit_generator.state,
     }
     buf = io.BytesIO()
-    torch.save(payload, buf)
+    torch.save(to_plain(payload), buf)
     return atomic_write_bytes(Path(run_dir) / STATE_FILE, buf.getvalue())
 
 
@@ -60,12 +93,10 @@ def load_train_state(run_dir: Path, config: dict, net, target, optimizer, buffer
     path = Path(run_dir) / STATE_FILE
     if not path.is_file():
         raise CheckpointError(f"resume=true but {path} does not exist (no training state saved yet in this run directory)")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=False)   # our own file: numpy arrays inside
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the file is unusable
-        raise CheckpointError(f"training state {path} is corrupt or truncated ({type(exc).__name__})") from None
-    if payload.get("version") != STATE_VERSION:
-        raise CheckpointError(f"training state {path} has version {payload.get('version')}, expected {STATE_VERSION}")
+    payload = from_plain(safe_torch_load(path, "training state"))      # weights_only: nothing that runs code
+    if not isinstance(payload, dict) or payload.get("version") != STATE_VERSION:
+        got = payload.get("version") if isinstance(payload, dict) else type(payload).__name__
+        raise CheckpointError(f"training state {path} has version {got}, expected {STATE_VERSION}")
     saved = {k: v for k, v in payload["config"].items() if k not in ("resume",)}
     now = {k: v for k, v in config.items() if k not in ("resume",)}
     if saved != now:

@@ -41,7 +41,7 @@ def main() -> None:
     from rivc.calibrate import calibrate_clips, with_scheme
     from rivc.checkpoint import load_checkpoint
     from rivc.convert import convert, readout_to_q
-    from rivc.metrics import action_gap, agrees
+    from rivc.metrics import action_gap, agrees, greedy
     from rivc.rollout import run_episodes
     from rivc.snn_policy import SNNPolicy
 
@@ -57,6 +57,7 @@ def main() -> None:
     obs = torch.as_tensor(rec.observations)
     with torch.no_grad():
         q_fpnn = net.readout(obs).numpy().astype(np.float64)
+    a_fpnn = net.greedy_actions(obs)
     x = net.encode(obs).numpy()
     scale = float(np.abs(q_fpnn).mean())
 
@@ -68,7 +69,7 @@ def main() -> None:
             valid = False
         q_snn = readout_to_q(spec, emulator_for(spec).infer(x)[0])
         return {"timesteps_per_action": spec.steps_per_inference, "valid_on_loihi": valid,
-                "action_agreement": float(agrees(q_fpnn, q_snn.argmax(axis=1)).mean()),
+                "action_agreement": float(agrees(a_fpnn, greedy(q_snn)).mean()),
                 "q_error_rel": float(np.abs(q_snn - q_fpnn).mean()) / scale}
 
     rows = []
@@ -90,7 +91,7 @@ def main() -> None:
             lava_q = np.concatenate([lava(x[i:i + 1]).q for i in range(n)])
         dt = time.perf_counter() - t0
         identical = bool(np.array_equal(lava_q, emu_q))
-        lava_agree = float(agrees(q_fpnn[:n], lava_q.argmax(axis=1)).mean())
+        lava_agree = float(agrees(a_fpnn[:n], greedy(lava_q)).mean())
         lava_line = (f"Lava ({own_spec.scheme} scheme, fixed_pt): {n} states, readout identical to the emulator: "
                      f"{'yes' if identical else 'NO'}; action agreement with the quantized FPNN {lava_agree:.4f}; "
                      f"{1e3 * dt / n:.1f} ms per inference.")

@@ -1,44 +1,18 @@
 """Summarise a `make demo` run: the SNN's return on Lava, agreement, timesteps per action,
-emulator-vs-Lava action hashes, and a training plot.
+emulator-vs-Lava action hashes, and the run's training plot.
 
 usage: python scripts/demo_summary.py runs/demo
 Writes runs/demo/summary.json, summary.md and training.png; prints the table."""
 from __future__ import annotations
 
-import csv
 import json
+import shutil
 import sys
 from pathlib import Path
 
 
 def load(path: Path) -> dict:
     return json.loads(path.read_text())
-
-
-def plot(metrics_csv: Path, evals_json: Path, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = list(csv.DictReader(metrics_csv.open()))
-    step = [int(r["env_step"]) for r in rows]
-    series = [("return_mean", "return: behaviour (last 10 ep.), greedy SNN eval"),
-              ("action_agreement", "action agreement SNN vs quantized FPNN"),
-              ("action_gap_rel", "action gap / mean |Q|")]
-    fig, axes = plt.subplots(1, len(series), figsize=(14, 3.6))
-    for ax, (key, title) in zip(axes, series):
-        ax.plot(step, [float(r[key]) if r[key] not in ("", "nan") else float("nan") for r in rows])
-        if key == "return_mean" and evals_json.is_file():
-            evals = json.loads(evals_json.read_text())["evals"]
-            ax.plot([e["env_step"] for e in evals], [e.get("return", e.get("snn_return")) for e in evals], "o-", label="greedy SNN (eval)")
-            ax.legend(["epsilon-greedy SNN", "greedy SNN (eval)"], fontsize=8)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("environment steps (SNN rollouts)")
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
 
 
 def main(demo_dir: str) -> None:
@@ -57,7 +31,7 @@ def main(demo_dir: str) -> None:
         "fpnn_return_at_train_end": train["final_eval"]["fpnn_return"],
     }
     (d / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    plot(d / "train/metrics.csv", d / "train/evals.json", d / "training.png")
+    shutil.copyfile(d / "train/training.png", d / "training.png")     # rivc-train drew it
     lines = [
         f"| quantity | value |", "|---|---|",
         f"| task | {summary['env_id']} ({summary['weight_bits']}-bit weights, {summary['activation_bits']}-bit spike counts) |",

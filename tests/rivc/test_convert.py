@@ -6,7 +6,7 @@ import torch
 from neurochip.emulator import Emulator
 from neurochip.ir import LayerSpec, NetworkSpec
 from rivc.convert import convert, readout_to_q
-from rivc.metrics import agrees
+from rivc.metrics import agrees, greedy
 from rivc.qnet import QuantQNetwork, if_spike_count
 
 
@@ -41,7 +41,9 @@ def test_one_hidden_layer_snn_equals_quantized_fpnn(weight_bits, timesteps, hidd
     np.testing.assert_array_equal(counts[0], fwd.counts[0].numpy())
     q_snn = readout_to_q(spec, v)
     np.testing.assert_allclose(q_snn, fwd.q.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q_snn).max())
-    assert agrees(fwd.q.numpy(), q_snn.argmax(axis=1)).all()
+    # the FPNN's readout in the SNN's integer units is the chip's readout voltage / 64, exactly
+    np.testing.assert_array_equal(net.readout_units(fwd.readout).numpy(), v / spec.readout_unit)
+    assert agrees(net.greedy_actions(obs), greedy(q_snn)).all()
     assert counts[0].max() > 0, "the test network should spike"
 
 

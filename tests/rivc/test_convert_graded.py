@@ -8,7 +8,7 @@ from neurochip.emulator import emulator_for
 from neurochip.ir import SpecError
 from neurochip.lava_backend import LavaNetwork
 from rivc.convert import convert, encode, hidden_activations, readout_to_q
-from rivc.metrics import agrees
+from rivc.metrics import agrees, greedy
 from rivc.qnet import QuantQNetwork
 from spec_factory import hand_graded_spec
 
@@ -31,7 +31,8 @@ def test_graded_snn_equals_quantized_fpnn_at_every_depth(hidden, weight_bits, ac
     assert fwd.counts[0].max() > 0, "the test network should send payloads"
     q_snn = readout_to_q(spec, v)
     np.testing.assert_allclose(q_snn, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q_snn).max())
-    assert agrees(fwd.readout.numpy(), q_snn.argmax(axis=1)).all()
+    np.testing.assert_array_equal(net.readout_units(fwd.readout).numpy(), v / spec.readout_unit)
+    assert agrees(net.greedy_actions(obs), greedy(q_snn)).all()
     if dueling:   # the advantage readout acts like Q
         assert (fwd.q.argmax(1) == fwd.readout.argmax(1)).all()
 
@@ -65,7 +66,8 @@ def test_mse_weight_scale_clips_a_heavy_tail_and_keeps_the_snn_exact(scheme):
     np.testing.assert_array_equal(hidden_activations(spec, sent)[0], fwd.counts[0].numpy())
     q_snn = readout_to_q(spec, v)
     np.testing.assert_allclose(q_snn, fwd.readout.numpy(), rtol=1e-5, atol=1e-5 * np.abs(q_snn).max())
-    assert agrees(fwd.readout.numpy(), q_snn.argmax(axis=1)).all()
+    np.testing.assert_array_equal(net.readout_units(fwd.readout).numpy(), v / spec.readout_unit)
+    assert agrees(net.greedy_actions(obs), greedy(q_snn)).all()
 
 
 def test_graded_lava_equals_emulator_on_a_converted_network():

@@ -8,16 +8,10 @@ measured on *this host* is reported beside them, labelled as such. Writes power.
 power.md and power.png into the run directory."""
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from pathlib import Path
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
-
-from rivc.entry import CONFIG_DIR, user_errors_as_one_line
 
 PAPER = {"energy_ratio": 15.0, "speed_ratio": 5.0,
          "source": "Kadokawa et al., RAS 2024: 1/15 the power and 5x faster than a quad-core Cortex-A72"}
@@ -39,6 +33,25 @@ def host_latency_s(net, obs, runs: int) -> float:
     return statistics.median(times)
 
 
+def control_rate(env, setting: float | None) -> tuple[float, str]:
+    """(Hz, where it came from): the control_hz setting, else 1 / the env's dt (MuJoCo tasks),
+    else its tau (CartPole), else the metadata's render_fps (Gymnasium renders once per step)."""
+    from rivc.config import ConfigError
+
+    if setting is not None:
+        return float(setting), "control_hz setting"
+    base = env.unwrapped
+    for attr in ("dt", "tau"):
+        value = getattr(base, attr, None)
+        if isinstance(value, (int, float)) and value > 0:
+            return 1.0 / float(value), f"1 / env.unwrapped.{attr} ({value} s per step)"
+    fps = base.metadata.get("render_fps")
+    if isinstance(fps, (int, float)) and fps > 0:
+        return float(fps), "env metadata render_fps (one rendered frame per step)"
+    raise ConfigError(f"{env.spec.id if env.spec else type(base).__name__} states no control rate (no dt, tau or "
+                      "render_fps); give control_hz=HZ")
+
+
 def power_report(cfg, run_dir: Path) -> dict:
     import numpy as np
     import torch
@@ -47,20 +60,19 @@ def power_report(cfg, run_dir: Path) -> dict:
     from neurochip.energy import DAVIES_2018, SANA_FE_2025, ArmModel, ChipTiming, arm_estimates, chip_energy, chip_latency
     from neurochip.opcount import count_inference_ops
     from rivc.checkpoint import load_checkpoint, write_json
-    from rivc.config import ConfigError
+    from rivc.config import check_run_config
     from rivc.convert import convert
     from rivc.rollout import run_episodes
     from rivc.snn_policy import SNNPolicy
 
-    if cfg.episodes < 1:
-        raise ConfigError(f"episodes must be >= 1, got {cfg.episodes}")
+    check_run_config(cfg)
     torch.set_num_threads(1)
     ckpt = load_checkpoint(cfg.checkpoint)
     env = make_env(ckpt.env_id, ckpt.scaling, ckpt.action_bins)
     spec = convert(ckpt.net, ckpt.net.timesteps, ckpt.activation_bits)
     with SNNPolicy(spec, "emulator") as snn:
         rec = run_episodes(env, ckpt.net, snn, cfg.episodes, cfg.seed, cfg.max_episode_steps)
-    control_hz = 1.0 / env.unwrapped.dt
+    control_hz, control_source = control_rate(env, cfg.control_hz)
     env.close()
     x_int = ckpt.net.encode(torch.as_tensor(rec.observations)).numpy()
     counts = count_inference_ops(spec, x_int)
@@ -85,7 +97,7 @@ def power_report(cfg, run_dir: Path) -> dict:
         "neurochip": [c.__dict__ for c in chips], "neurochip_timing": ChipTiming().__dict__,
         "arm_a72": [a.__dict__ for a in arms], "fpnn_macs": macs,
         "host_fpnn_latency_s": host_s, "host_note": "torch, batch 1, median; this machine, not an ARM CPU",
-        "control_hz": control_hz,
+        "control_hz": control_hz, "control_hz_source": control_source,
         "energy_ratio_a72_over_chip": {"min": min(energy_ratios), "max": max(energy_ratios)},
         "latency_ratio_a72_over_chip": {"min": min(latency_ratios), "max": max(latency_ratios)},
         "power_at_control_rate_w": {"neurochip": chip_power, "a72": arm_power},
@@ -125,7 +137,8 @@ def markdown(r: dict, cfg) -> str:
             f"the FPNN needs {r['fpnn_macs']} MACs.",
         "", *rows, "",
         f"Ratios A72 / neurochip (band over the tables and cases): energy per inference {e['min']:.2f}x to {e['max']:.2f}x, "
-        f"latency {l['min']:.2f}x to {l['max']:.2f}x, power at {r['control_hz']:.0f} Hz control {p['min']:.2f}x to {p['max']:.2f}x.",
+        f"latency {l['min']:.2f}x to {l['max']:.2f}x, power at {r['control_hz']:.0f} Hz control ({r['control_hz_source']}) "
+        f"{p['min']:.2f}x to {p['max']:.2f}x.",
         f"The paper reports {r['paper']['energy_ratio']:.0f}x power and {r['paper']['speed_ratio']:.0f}x speed ({r['paper']['source']}). "
         f"This model {'beats' if r['beats_paper']['energy'] else 'does not reach'} 15x energy and "
         f"{'beats' if r['beats_paper']['latency'] else 'does not reach'} 5x latency across the whole band.",
@@ -157,20 +170,3 @@ def bar_chart(r: dict, out: Path) -> None:
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
-
-
-@hydra.main(config_path=CONFIG_DIR, config_name="power", version_base="1.3")
-@user_errors_as_one_line("rivc-power")
-def _main(cfg: DictConfig) -> None:
-    result = power_report(OmegaConf.to_object(cfg), Path(HydraConfig.get().runtime.output_dir))
-    print(json.dumps({"energy_ratio_a72_over_chip": result["energy_ratio_a72_over_chip"],
-                      "latency_ratio_a72_over_chip": result["latency_ratio_a72_over_chip"],
-                      "power_ratio_a72_over_chip": result["power_ratio_a72_over_chip"]}))
-
-
-def main() -> None:
-    _main()
-
-
-if __name__ == "__main__":
-    main()

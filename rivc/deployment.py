@@ -5,31 +5,22 @@ for N greedy episodes on the chosen backend, compares every action with the quan
 and writes result.json (and the deployed network.spec) into the run directory."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
-
-from rivc.entry import CONFIG_DIR, user_errors_as_one_line
 
 
 def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
     from envs import ObservationScaling, make_env
     from neurochip.ir import NetworkSpec, SpecError
-    from rivc.checkpoint import load_checkpoint, write_json
-    from rivc.config import DEPLOY_BACKENDS, ConfigError
+    from rivc.checkpoint import check_input_file, load_checkpoint, write_json
+    from rivc.config import ConfigError, check_run_config
     from rivc.convert import convert, task_meta
     from rivc.rollout import actions_sha256, run_episodes
     from rivc.snn_policy import SNNPolicy
 
-    if cfg.backend not in DEPLOY_BACKENDS:
-        raise ConfigError(f"backend must be one of {DEPLOY_BACKENDS}, got {cfg.backend!r}")
-    if cfg.episodes < 1:
-        raise ConfigError(f"episodes must be >= 1, got {cfg.episodes}")
+    check_run_config(cfg)
     if (cfg.checkpoint is None) == (cfg.spec is None):
         raise ConfigError("give exactly one of checkpoint=PATH or spec=PATH")
     if cfg.checkpoint is not None:
@@ -39,11 +30,11 @@ def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
             raise ConfigError("timesteps= applies to rate-scheme checkpoints; a graded network sends each "
                               "observation once (one step per layer)")
         spec = convert(net, cfg.timesteps or net.timesteps, ckpt.activation_bits)
-        spec.meta = task_meta(env_id, bins, scaling)
+        spec.meta = task_meta(env_id, bins, scaling, ckpt.action_table)
     else:
         if cfg.timesteps is not None:
             raise ConfigError("timesteps= needs checkpoint=PATH (a spec file is deployed as converted)")
-        spec = NetworkSpec.load(cfg.spec).validate()
+        spec = NetworkSpec.load(check_input_file(cfg.spec, "spec", "spec")).validate()
         if not {"env_id", "action_bins", "obs_scaling"} <= set(spec.meta):
             raise SpecError(f"spec file {cfg.spec} has no task metadata (env_id, action_bins, obs_scaling)")
         net, env_id, bins = None, spec.meta["env_id"], spec.meta["action_bins"]
@@ -55,9 +46,8 @@ def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
                           f"has {env.action_space.n}")
     run_dir.mkdir(parents=True, exist_ok=True)
     spec.save(run_dir / "network.spec")
-    max_steps = cfg.max_episode_steps or env.spec.max_episode_steps or 1000
     start = time.perf_counter()
-    with tqdm(total=cfg.episodes * max_steps, desc=f"rivc-deploy[{cfg.backend}]", unit="step",
+    with tqdm(total=cfg.episodes, desc=f"rivc-deploy[{cfg.backend}]", unit="episode",
               disable=not show_progress, dynamic_ncols=True) as bar, SNNPolicy(spec, cfg.backend) as snn:
         rec = run_episodes(env, net, snn, cfg.episodes, cfg.seed, cfg.max_episode_steps, progress=bar)
     env.close()
@@ -74,20 +64,3 @@ def deploy(cfg, run_dir: Path, show_progress: bool = True) -> dict:
     }
     write_json(run_dir / "result.json", result)
     return result
-
-
-@hydra.main(config_path=CONFIG_DIR, config_name="deploy", version_base="1.3")
-@user_errors_as_one_line("rivc-deploy")
-def _main(cfg: DictConfig) -> None:
-    run_cfg = OmegaConf.to_object(cfg)
-    result = deploy(run_cfg, Path(HydraConfig.get().runtime.output_dir))
-    print(json.dumps({k: result[k] for k in ("backend", "mean_return", "action_agreement", "actions_sha256",
-                                               "timesteps_per_action", "ms_per_action")}))
-
-
-def main() -> None:
-    _main()
-
-
-if __name__ == "__main__":
-    main()
