@@ -91,8 +91,9 @@ def train(env: EnvSource = "InvertedPendulum-v5", seed: int = 0, overrides: Sequ
     cfg = compose_train_config(env if isinstance(env, str) else None, seed, overrides)
     if not isinstance(env, str):
         if not callable(env):
-            raise ConfigError(f"env must be a Gymnasium id or a callable returning a new gymnasium.Env, "
-                              f"got {type(env).__name__}")
+            raise ConfigError(f"env must be a Gymnasium id or a callable returning a new gymnasium.Env, got "
+                              f"{type(env).__name__}: pass its class or a lambda (training, evaluation and "
+                              f"vector envs each need their own instance)")
         cfg.env.id = env_name(env)
     run_dir = Path(run_dir) if run_dir is not None else Path("outputs/train") / time.strftime("%Y-%m-%d_%H-%M-%S")
     hint = f"rivc.train({env!r}, seed={seed}, overrides={[*overrides, 'resume=true']!r}, run_dir={str(run_dir)!r})"

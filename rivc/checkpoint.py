@@ -99,9 +99,24 @@ def load_checkpoint(path: str | Path, key: str = "checkpoint") -> Checkpoint:
         net.load_state_dict(payload["model"])
         return Checkpoint(net, ObservationScaling.from_dict(payload["obs_scaling"]), payload["env_id"],
                           payload["action_bins"], payload["activation_bits"], payload["step"], payload["config"],
-                          payload.get("scaling_source"), payload.get("action_table"))
+                          payload.get("scaling_source"), _action_table(payload))
     except (KeyError, TypeError, RuntimeError) as exc:
         raise CheckpointError(f"checkpoint {path} is incomplete or inconsistent ({exc.__class__.__name__})") from None
+
+
+def _action_table(payload: dict) -> list | None:
+    """The stored action table; checkpoints written before it was stored get it from their task."""
+    if "action_table" in payload:
+        return payload["action_table"]
+    from envs import EnvError, action_table, make_env
+
+    try:
+        env = make_env(payload["env_id"], ObservationScaling.from_dict(payload["obs_scaling"]), payload["action_bins"])
+    except EnvError:
+        return None
+    table = action_table(env)
+    env.close()
+    return table
 
 
 def write_json(path: Path, data: dict) -> Path:

@@ -19,8 +19,7 @@ class Policy:
     Box tasks). Use as a context manager: the Lava backends hold OS processes."""
 
     def __init__(self, spec, scaling: ObservationScaling, action_table: list | None, backend: str, env_id: str):
-        if backend not in DEPLOY_BACKENDS:
-            raise ConfigError(f"backend must be one of {', '.join(map(repr, DEPLOY_BACKENDS))}, got {backend!r}")
+        _check_backend(backend)
         self.spec, self.scaling, self.env_id, self.backend = spec, scaling, env_id, backend
         self.action_table = None if action_table is None else np.asarray(action_table, np.float32)
         self._snn = SNNPolicy(spec, backend)
@@ -32,6 +31,7 @@ class Policy:
         from rivc.checkpoint import check_input_file, load_checkpoint
         from rivc.convert import convert
 
+        _check_backend(backend)
         if str(path).endswith(".spec"):
             spec = NetworkSpec.load(check_input_file(path, "spec", "spec")).validate()
             if not {"env_id", "obs_scaling"} <= set(spec.meta):
@@ -39,10 +39,8 @@ class Policy:
             return cls(spec, ObservationScaling.from_dict(spec.meta["obs_scaling"]), spec.meta.get("action_table"),
                        backend, spec.meta["env_id"])
         ckpt = load_checkpoint(path)
-        table = ckpt.action_table
-        if table is None and ckpt.config.get("env", {}).get("id") is not None:
-            table = _table_from_env(ckpt.env_id, ckpt.scaling, ckpt.action_bins)      # checkpoints before action_table
-        return cls(convert(ckpt.net, ckpt.net.timesteps, ckpt.activation_bits), ckpt.scaling, table, backend, ckpt.env_id)
+        return cls(convert(ckpt.net, ckpt.net.timesteps, ckpt.activation_bits), ckpt.scaling, ckpt.action_table,
+                   backend, ckpt.env_id)
 
     @property
     def n_actions(self) -> int:
@@ -80,11 +78,6 @@ class Policy:
         self.close()
 
 
-def _table_from_env(env_id: str, scaling: ObservationScaling, action_bins) -> list | None:
-    from envs import action_table, make_env
-
-    env = make_env(env_id, scaling, action_bins)
-    try:
-        return action_table(env)
-    finally:
-        env.close()
+def _check_backend(backend: str) -> None:
+    if backend not in DEPLOY_BACKENDS:
+        raise ConfigError(f"backend must be one of {', '.join(map(repr, DEPLOY_BACKENDS))}, got {backend!r}")

@@ -20,13 +20,17 @@ def run(cmd, env, check=True):
         assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
-@pytest.fixture
-def cli_env():
+def _cli_env() -> dict:
     """Environment for running the console entry points in a subprocess."""
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("HYDRA_FULL_ERROR", None)
     return env
+
+
+@pytest.fixture
+def cli_env():
+    return _cli_env()
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +41,9 @@ def trained(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("train")
     run(["rivc-train", *TINY, "train.final_episodes=2", f"hydra.run.dir={run_dir}"], env)
     return run_dir
+
+
+@pytest.fixture(scope="module")
+def cli_env_module():
+    """cli_env for module-scoped fixtures."""
+    return _cli_env()
