@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := runs/demo
 
-.PHONY: setup demo test clean-demo
+.PHONY: setup demo test test-fast lint clean-demo
 
 setup: $(STAMP)
 
@@ -20,13 +20,20 @@ $(STAMP): requirements.txt pyproject.toml
 # Train a 4-bit RIVC policy on InvertedPendulum-v5 (SNN rollouts on the emulator), then deploy
 # the final SNN on Lava (fixed_pt) and on the emulator with the same seed, and summarise.
 demo: $(STAMP)
-	$(BIN)/rivc-train seed=0 hydra.run.dir=$(DEMO)/train
+	$(BIN)/rivc-train seed=0 train.target_return=1000 hydra.run.dir=$(DEMO)/train
 	$(BIN)/rivc-deploy checkpoint=$(DEMO)/train/checkpoint.pt backend=lava episodes=5 seed=0 hydra.run.dir=$(DEMO)/deploy_lava
 	$(BIN)/rivc-deploy checkpoint=$(DEMO)/train/checkpoint.pt backend=emulator episodes=5 seed=0 hydra.run.dir=$(DEMO)/deploy_emulator
 	$(BIN)/python scripts/demo_summary.py $(DEMO)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q tests
+
+# The in-process tests only (no subprocess entry points, training runs or Lava): about a minute.
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not slow and not lava" tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 clean-demo:
 	rm -rf $(DEMO)

@@ -14,5 +14,6 @@ from envs.wrappers import (DiscretizeActions, action_table, EnvError, EnvSource,
 if "RIVC/PixelInvertedPendulum-v0" not in gym.registry:
     gym.register("RIVC/PixelInvertedPendulum-v0", entry_point="envs.pixels:pixel_inverted_pendulum")
 
-__all__ = ["DiscretizeActions", "action_table", "EnvError", "EnvSource", "ObservationScaling", "ScaleObservation", "TASK_SCALES",
-           "calibrate_observation_scaling", "env_name", "frame_shape", "make_env", "make_vector_env", "observation_dim", "task_scale"]
+__all__ = ["DiscretizeActions", "EnvError", "EnvSource", "ObservationScaling", "ScaleObservation", "TASK_SCALES",
+           "action_table", "calibrate_observation_scaling", "env_name", "frame_shape", "make_env", "make_vector_env",
+           "observation_dim", "task_scale"]

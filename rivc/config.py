@@ -91,7 +91,8 @@ class QuantConfig:
     input_bits: int = ranged(8, choices=(8,), why="the chip's input layer")
     weight_scale: str = ranged("max", choices=("max", "mse"))   # max|w| | the clip minimising rounding error
     max_weight_shift: int = ranged(0, lo=0, hi=7, why="graded: bits the Dense weight exponent adds to the payload step")
-    layer_weight_bits: Optional[list] = ranged(None, **BITS, each=True)   # k_w per layer (conv, dense, readout); None = weight_bits
+    layer_weight_bits: Optional[list] = ranged(None, **BITS, each=True)   # k_w per layer (conv, dense, readout)
+                                               # None = weight_bits everywhere
 
 
 @dataclass
@@ -152,7 +153,8 @@ class TrainConfig:
     collector: str = ranged("snn", choices=("snn", "fpnn"))   # who acts during training: snn (RIVC) | fpnn (float reference)
     num_envs: int = ranged(1, lo=1, hi=256)    # environments stepped together (SyncVectorEnv), the SNN batched over them
     eval_episodes: int = ranged(10, lo=1)      # greedy SNN episodes per evaluation
-    final_episodes: Optional[int] = ranged(None, lo=1)   # fresh episodes of the delivered network at the end (null = eval_episodes)
+    final_episodes: Optional[int] = ranged(None, lo=1)   # fresh episodes of the delivered network at the end
+                                                         # (null = eval_episodes)
     eval_every: int = ranged(2500, lo=0, why="env steps between greedy SNN evaluations; 0 = only at the end")
     target_return: Optional[float] = None      # stop once an evaluation's mean SNN return reaches this (null = never)
     keep_best: bool = True                     # checkpoint.pt = the best-evaluated SNN (last.pt = last weights)

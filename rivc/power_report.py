@@ -53,7 +53,6 @@ def control_rate(env, setting: float | None) -> tuple[float, str]:
 
 
 def power_report(cfg, run_dir: Path) -> dict:
-    import numpy as np
     import torch
 
     from envs import make_env

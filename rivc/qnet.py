@@ -403,7 +403,8 @@ class QuantQNetwork(nn.Module):
                 if torch.is_grad_enabled():
                     clip = self.levels * unit_int * s_cur               # real clip (power-of-two step)
                     lam = self.clips[len(counts)]
-                    h = straight_through_count(z, lam + (clip - lam).detach(), value, self.ste_leak)   # clip's value, lambda's grad
+                    # the clip's value, lambda's gradient
+                    h = straight_through_count(z, lam + (clip - lam).detach(), value, self.ste_leak)
                 else:       # its value: h_s + (value - h_s) is value exactly, h_s being within a factor 2 of it
                     h = value
                 n = n.long()

@@ -120,7 +120,8 @@ def main() -> None:
                      "rivc_final_snn_return": rivc_run["final_snn_return"],
                      "rivc_final_fpnn_return": rivc_run["final_fpnn_return"],
                      "sb3_final_fpnn_return": sb3_run["final_fpnn_return"]})
-    mean = lambda k: float(np.mean([r[k] for r in rows]))
+    def mean(k):
+        return float(np.mean([r[k] for r in rows]))
     result = {
         "task": cfg.env.id, "env_steps": args.steps, "seeds": seeds, "repeats": args.repeats,
         "rivc_config": "configs/train.yaml (4-bit, SNN rollouts on the emulator, converted before the SNN acts "

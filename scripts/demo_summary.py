@@ -33,7 +33,7 @@ def main(demo_dir: str) -> None:
     (d / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     shutil.copyfile(d / "train/training.png", d / "training.png")     # rivc-train drew it
     lines = [
-        f"| quantity | value |", "|---|---|",
+        "| quantity | value |", "|---|---|",
         f"| task | {summary['env_id']} ({summary['weight_bits']}-bit weights, {summary['activation_bits']}-bit spike counts) |",
         f"| training | {summary['train_env_steps']} env steps of SNN rollouts in {summary['train_wall_s']:.0f} s |",
         f"| SNN on Lava (fixed_pt), mean return over {len(lava['episode_returns'])} episodes | {summary['lava_mean_return']:.1f} "

@@ -1,7 +1,9 @@
 """Shared fixtures."""
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +49,22 @@ def trained(tmp_path_factory):
 def cli_env_module():
     """cli_env for module-scoped fixtures."""
     return _cli_env()
+
+
+# Markers, from what a test uses (`make test-fast` runs neither kind):
+#   slow: a console entry point in a subprocess, or a training run (the fixtures below, rivc.train)
+#   lava: Lava's simulator (LavaNetwork, backend lava, the emulator-vs-Lava check)
+SLOW_FIXTURES = {"cli_env", "cli_env_module", "trained", "task_runs", "bad_files", "visited"}
+LAVA_USES = re.compile(r"LavaNetwork|assert_emulator_equals_lava|backend=\"?lava|\"lava\"|'lava'")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        try:
+            source = inspect.getsource(item.function)
+        except (AttributeError, OSError, TypeError):
+            source = ""
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or "rivc.train(" in source or "subprocess" in source:
+            item.add_marker(pytest.mark.slow)
+        if LAVA_USES.search(source):
+            item.add_marker(pytest.mark.lava)

@@ -54,7 +54,8 @@ def test_experiments_set_the_ablation_switches():
     with initialize_config_dir(str(CONFIGS), version_base="1.3"):
         for method, (quantized, alpha, collector) in want.items():
             run = OmegaConf.to_object(compose("train", overrides=[f"+experiment={method}"]))
-            assert (run.method, run.agent.quantized, run.agent.alpha, run.train.collector) == (method, quantized, alpha, collector)
+            got = (run.method, run.agent.quantized, run.agent.alpha, run.train.collector)
+            assert got == (method, quantized, alpha, collector)
             assert run.agent.feedback.enabled == (method == "rivc")
 
 

@@ -57,14 +57,15 @@ def test_unsupported_bit_widths(tmp_path, cli_env, override, fragment):
     one_line_error(proc, "rivc-train", fragment)
 
 
-@pytest.mark.parametrize("override,fragment", [("agent.tau=0", "agent.tau must be in (0, 1]"),
-                                               ("train.final_episodes=0", "train.final_episodes must be >= 1"),
-                                               ("quant.weight_scale=minmax", "quant.weight_scale must be one of 'max', 'mse', got 'minmax'"),
-                                               ("quant.max_weight_shift=8", "quant.max_weight_shift must be in 0..7"),
-                                               ("agent.ste_leak=1.0", "agent.ste_leak must be in [0, 1)"),
-                                               ("agent.shift_pad=9", "agent.shift_pad must be in 0..8"),
-                                               ("quant.layer_weight_bits=[9,4]", "quant.layer_weight_bits must have every entry an integer in 2..8"),
-                                               ("quant.layer_weight_bits=[8,4,4]", "quant.layer_weight_bits needs one entry per layer")])
+@pytest.mark.parametrize("override,fragment", [
+    ("agent.tau=0", "agent.tau must be in (0, 1]"),
+    ("train.final_episodes=0", "train.final_episodes must be >= 1"),
+    ("quant.weight_scale=minmax", "quant.weight_scale must be one of 'max', 'mse', got 'minmax'"),
+    ("quant.max_weight_shift=8", "quant.max_weight_shift must be in 0..7"),
+    ("agent.ste_leak=1.0", "agent.ste_leak must be in [0, 1)"),
+    ("agent.shift_pad=9", "agent.shift_pad must be in 0..8"),
+    ("quant.layer_weight_bits=[9,4]", "quant.layer_weight_bits must have every entry an integer in 2..8"),
+    ("quant.layer_weight_bits=[8,4,4]", "quant.layer_weight_bits needs one entry per layer")])
 def test_out_of_range_settings(tmp_path, cli_env, override, fragment):
     proc = run(["rivc-train", override, *TINY, f"hydra.run.dir={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-train", fragment)

@@ -1,5 +1,4 @@
 """The per-layer conversion metrics on networks whose spike counts are derived by hand."""
-import numpy as np
 import pytest
 import torch
 
