@@ -152,6 +152,39 @@ def behaviour_action(q_snn: np.ndarray, cfg, epsilon: float, rng: np.random.Gene
     return int(greedy(q_snn[None])[0])
 
 
+def build_network(cfg: TrainRunConfig, obs_dim: int, n_actions: int, frames, T: int) -> QuantQNetwork:
+    """The quantization-aware Q-network of the configuration (a CNN first on image observations)."""
+    a, q = cfg.agent, cfg.quant
+    conv = a.conv if frames else ()
+    n_layers = len(conv) + len(a.hidden) + 1
+    if q.layer_weight_bits is not None and len(q.layer_weight_bits) != n_layers:
+        raise ConfigError(f"quant.layer_weight_bits needs one entry per layer of this network ({n_layers}: "
+                          f"{len(conv)} conv, {len(a.hidden)} dense, the readout), got {list(q.layer_weight_bits)}")
+    return QuantQNetwork(obs_dim, n_actions, a.hidden, q.weight_bits, T, q.input_bits, a.clip_init,
+                         scheme=cfg.snn.scheme, activation_bits=q.activation_bits, dueling=a.dueling,
+                         quantized=a.quantized, conv=conv, input_shape=frames, weight_scale=q.weight_scale,
+                         max_weight_shift=q.max_weight_shift, ste_leak=a.ste_leak, layer_weight_bits=q.layer_weight_bits)
+
+
+def epsilon_at(a, step: int, budget: int) -> float:
+    """Exploration rate at env step `step` (1-based): linear from eps_start to eps_end over
+    eps_fraction of the budget."""
+    return a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - step / (a.eps_fraction * budget))
+
+
+def learn(st: LoopState, net, target, optimizer, buffer: ReplayBuffer, rng, a, sync_target):
+    """One gradient update on a replayed batch (and the target sync when due); returns the batch's
+    observations (float networks calibrate their clips on them)."""
+    batch = buffer.sample(a.batch_size, rng)
+    m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss, a.double)
+    st.losses.append(m.loss)
+    st.q_means.append(m.q_mean)
+    st.n_updates += 1
+    if st.n_updates % a.target_update_interval == 0:
+        sync_target()
+    return batch.obs
+
+
 def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_source: EnvSource | None = None,
           resume_hint: str | None = None) -> dict:
     """Train, checkpoint, evaluate; write result.json in run_dir and return its content.
@@ -179,16 +212,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
     # Networks: quantization-aware online and target nets; the first conversion.
     T = timesteps_for(cfg.snn, cfg.quant)
     a = cfg.agent
-    conv = a.conv if frames else ()
-    n_layers = len(conv) + len(a.hidden) + 1
-    if cfg.quant.layer_weight_bits is not None and len(cfg.quant.layer_weight_bits) != n_layers:
-        raise ConfigError(f"quant.layer_weight_bits needs one entry per layer of this network ({n_layers}: "
-                          f"{len(conv)} conv, {len(a.hidden)} dense, the readout), got {list(cfg.quant.layer_weight_bits)}")
-    net = QuantQNetwork(obs_dim, n_actions, a.hidden, cfg.quant.weight_bits, T, cfg.quant.input_bits, a.clip_init,
-                        scheme=cfg.snn.scheme, activation_bits=cfg.quant.activation_bits, dueling=a.dueling,
-                        quantized=a.quantized, conv=conv, input_shape=frames,
-                        weight_scale=cfg.quant.weight_scale, max_weight_shift=cfg.quant.max_weight_shift,
-                        ste_leak=a.ste_leak, layer_weight_bits=cfg.quant.layer_weight_bits)
+    net = build_network(cfg, obs_dim, n_actions, frames, T)
     target = copy.deepcopy(net)
     optimizer = torch.optim.Adam(net.parameters(), lr=a.lr, foreach=True)   # same numbers as the per-tensor loop, fewer calls
     sync_target = TargetSync(target, net, a.tau)     # every target_update_interval updates
@@ -273,7 +297,7 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
             if not (torch.isfinite(fwd.q).all() and np.isfinite(out.q).all()):
                 raise FloatingPointError(f"Q values became non-finite at env step {step + 1}; training stopped "
                                          f"(last checkpoint kept)")
-            epsilon = a.eps_end + (a.eps_start - a.eps_end) * max(0.0, 1 - (step + 1) / (a.eps_fraction * cfg.train.env_steps))
+            epsilon = epsilon_at(a, step + 1, cfg.train.env_steps)
             q_fpnn, c_fpnn = fwd.readout.numpy(), [c.numpy() for c in fwd.counts]   # (N, A), per layer (N, n)
             acting_q = out.q if cfg.train.collector == "snn" else a_fpnn
             actions = np.array([behaviour_action(acting_q[i], a, epsilon, rng) for i in range(N)])
@@ -290,16 +314,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
                     st.ep_returns.append(st.ep_return[i])
                     st.last_return, st.ep_return[i], st.needs_reset[i] = st.ep_return[i], 0.0, True
 
-                if step >= a.learning_starts and step % a.train_freq == 0:
-                    batch = buffer.sample(a.batch_size, rng)
-                    calib["obs"] = batch.obs
-                    m = update(net, target, optimizer, batch, a.gamma, st.alpha, a.beta, a.max_grad_norm, a.loss,
-                               a.double)
-                    st.losses.append(m.loss)
-                    st.q_means.append(m.q_mean)
-                    st.n_updates += 1
-                    if st.n_updates % a.target_update_interval == 0:
-                        sync_target()
+                if step >= a.learning_starts and step % a.train_freq == 0:       # learn
+                    calib["obs"] = learn(st, net, target, optimizer, buffer, rng, a, sync_target)
                     if st.n_updates % cfg.train.convert_every == 0:
                         snn_stale = True
 
@@ -325,24 +341,18 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
                 if step % cfg.train.checkpoint_every == 0 or time.perf_counter() - t_saved >= cfg.train.checkpoint_every_s:
                     checkpoint(last_path, step)
                     save_pending, t_saved = True, time.perf_counter()
-                if save_pending and N == 1 and st.needs_reset[0]:   # saved at episode boundaries
+                if sigint.requested and N == 1 and not st.needs_reset[0]:
+                    buffer.end_episode(next_obs[0])        # Ctrl-C: the running episode ends like a time limit
+                    st.needs_reset, st.ep_return = [True], [0.0]
+                if (save_pending or sigint.requested) and N == 1 and st.needs_reset[0]:   # at episode boundaries
                     window_add(st.window, round_rows, window_from, i + 1)     # the state includes this step
                     window_from = i + 1
                     st.wall_s = wall_before + time.perf_counter() - start
                     save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
                     save_pending = False
-                if sigint.requested:        # Ctrl-C: cut the running episode like a time limit and save now
-                    interrupted_at = step
-                    if N == 1:
-                        if not st.needs_reset[0]:
-                            buffer.end_episode(next_obs[0])
-                            st.needs_reset, st.ep_return = [True], [0.0]
-                        window_add(st.window, round_rows, window_from, i + 1)
-                        window_from = i + 1
-                        st.wall_s = wall_before + time.perf_counter() - start
-                        save_train_state(run_dir, st, net, target, optimizer, buffer, rng, env, cfg_dict)
+                if sigint.requested:
+                    interrupted_at, stop = step, True
                     checkpoint(last_path, step)
-                    stop = True
                 if stop or step >= cfg.train.env_steps:
                     break
             window_add(st.window, round_rows, window_from, i + 1)
