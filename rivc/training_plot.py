@@ -30,6 +30,8 @@ def training_plot(metrics_csv: Path, evals: list[dict], out: Path, title: str = 
         if key == "return_mean" and evals:
             ax.plot([e["env_step"] for e in evals], [e["return"] for e in evals], "o-", label="greedy evaluation")
             ax.legend(fontsize=8)
+        if key == "action_agreement":
+            ax.set_ylim(0, 1.05)
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("environment steps")
         ax.grid(alpha=0.3)
