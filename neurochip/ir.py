@@ -435,8 +435,11 @@ def _npz_bytes(arrays: dict) -> bytes:
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
     """Write `data` to `path` via a temporary file and rename: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:            # name the file the caller asked for, not the temporary one
+        raise OSError(exc.errno, f"cannot write {path} ({exc.strerror})", str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def precheck_overrides(prog: str, config_name: str, argv: list[str]) -> None:
     not know or a value of the wrong type is one line `prog: error: ...` with exit status 2 like
     every other bad setting. Command lines with flags (-m, --cfg, --config-name, ...) are left
     to Hydra."""
+    for arg in argv:
+        key, _, value = arg.partition("=")
+        if key in ("hydra.run.dir", "hydra.sweep.dir") and value and "," not in value:
+            problem = output_dir_problem(Path(value))
+            if problem:
+                print(f"{prog}: error: {key}={value} {problem}", file=sys.stderr)
+                sys.exit(2)
     if any(a.startswith("-") for a in argv):
         return
     from hydra import compose, initialize_config_dir
@@ -40,6 +48,19 @@ def precheck_overrides(prog: str, config_name: str, argv: list[str]) -> None:
     except (HydraException, OmegaConfBaseException) as exc:
         print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
         sys.exit(2)
+
+
+def output_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot be (or become) a run directory, or None."""
+    if path.exists():
+        return None if path.is_dir() and os.access(path, os.W_OK) else (
+            "is a file, not a directory" if not path.is_dir() else "is not writable")
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"cannot be created: {parent} is a file"
+    return None if os.access(parent, os.W_OK) else f"cannot be created: {parent} is not writable"
 
 
 def one_line(exc: Exception) -> str:
@@ -68,6 +89,10 @@ def user_errors_as_one_line(prog: str):
             except FloatingPointError as exc:
                 print(f"{prog}: error: {exc}", file=sys.stderr)
                 sys.exit(3)
+            except OSError as exc:          # a file the user named cannot be written or read
+                where = f": {exc.filename}" if exc.filename and str(exc.filename) not in str(exc.strerror) else ""
+                print(f"{prog}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+                sys.exit(2)
             except TrainingInterrupted as exc:
                 print(f"{prog}: {exc}", file=sys.stderr)
                 sys.exit(130)

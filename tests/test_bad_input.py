@@ -144,3 +144,17 @@ def test_bad_settings_of_deploy_power_export(tmp_path, cli_env, prog, args, frag
 def test_a_directory_as_export_target_is_refused(trained, tmp_path, cli_env):
     proc = run(["rivc-export", f"checkpoint={trained / 'checkpoint.pt'}", f"out={tmp_path}"], cli_env, check=False)
     one_line_error(proc, "rivc-export", "is a directory")
+
+
+@pytest.mark.parametrize("prog,args,fragment", [
+    ("rivc-train", ["hydra.run.dir={file}"], "is a file, not a directory"),
+    ("rivc-train", ["hydra.run.dir={file}/run"], "cannot be created"),
+    ("rivc-export", ["checkpoint={ckpt}", "out=/proc/rivc/x.spec"], "/proc/rivc"),
+])
+def test_output_paths_that_cannot_be_written(trained, tmp_path, cli_env, prog, args, fragment):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me\\n")
+    args = [a.format(file=afile, ckpt=trained / "checkpoint.pt") for a in args]
+    proc = run([prog, *args], cli_env, check=False)
+    one_line_error(proc, prog, fragment)
+    assert afile.read_text() == "keep me\\n"
