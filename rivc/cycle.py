@@ -255,7 +255,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
             with SNNPolicy(convert_net(), "emulator") as greedy_snn:
                 rec = run_episodes(eval_env, net, greedy_snn, cfg.train.eval_episodes, eval_seed)
         mean = float(np.mean(rec.returns))
-        st.evals.append({"env_step": step, "policy": cfg.train.collector, "return": mean,
+        st.evals.append({"env_step": step, "wall_s": round(wall_before + time.perf_counter() - start, 2),
+                         "policy": cfg.train.collector, "return": mean,
                          "snn_return": mean if cfg.train.collector == "snn" else None,
                          "action_agreement": rec.agreement if cfg.train.collector == "snn" else None})
         if mean >= st.best["return"]:
