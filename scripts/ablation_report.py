@@ -28,11 +28,15 @@ import argparse
 import csv
 import itertools
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed_stats import performance_profile, summary  # noqa: E402
 
 METHODS = ["fpnn_reference", "naive", "qat_only", "gap_only", "rivc"]
 
@@ -203,9 +207,9 @@ def main() -> None:
             plain_returns, borrowed = references.get((env_id, bits), (None, None))
             like_for_like = False
             lines += [f"### {env_id}, {bits}", "",
-                      "| method | seeds | env steps | final SNN return | median SNN return | final FPNN return | final agreement | "
+                      "| method | seeds | env steps | final SNN return | median SNN return | SNN IQM [95% CI] | final FPNN return | final agreement | "
                       "mean agreement in training | SNN vs fpnn_reference FPNN | 95% interval | goal (>= 90%) | peak RSS |",
-                      "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
             for method in labels_in_order(cells, env_id, bits):
                 rs = cells[(env_id, bits, method)]
                 snn = [r["snn_return"] for r in rs]
@@ -217,10 +221,13 @@ def main() -> None:
                     ratio = float(ratio_to_reference(np.asarray(snn, float), np.asarray(ref_returns, float)))
                     interval = bootstrap_interval(snn, ref_returns)
                 goal = "-" if ratio is None or rs[0]["method"] != "rivc" else ("met" if ratio >= 0.9 else "missed")
+                stats = summary(snn, resamples=2000)         # IQM with a stratified-bootstrap interval (seed_stats)
                 row = {"env_id": env_id, "bits": bits, "method": method, "seeds": len(rs),
                        "env_steps": int(np.mean([r["env_steps"] for r in rs])),
                        "snn_return_mean": float(np.mean(snn)), "snn_return_std": float(np.std(snn)),
                        "snn_return_median": float(np.median(snn)),
+                       "snn_return_iqm": stats["iqm"], "snn_return_iqm_low": stats["iqm_ci95"][0],
+                       "snn_return_iqm_high": stats["iqm_ci95"][1],
                        "fpnn_return_mean": float(np.mean([r["fpnn_return"] for r in rs])),
                        "fpnn_return_std": float(np.std([r["fpnn_return"] for r in rs])),
                        "final_agreement_mean": float(np.mean([r["final_agreement"] for r in rs])),
@@ -234,7 +241,9 @@ def main() -> None:
                 rows.append(row)
                 rss = "-" if row["peak_rss_mib_max"] is None else f"{row['peak_rss_mib_max']:.0f} MiB"
                 spread = "-" if interval is None else f"{100 * interval[0]:.0f}–{100 * interval[1]:.0f}%"
+                iqm_text = f"{stats['iqm']:.1f} [{stats['iqm_ci95'][0]:.1f}, {stats['iqm_ci95'][1]:.1f}]"
                 lines.append(f"| {method} | {len(rs)} | {row['env_steps']} | {mean_std(snn)} | {row['snn_return_median']:.1f} | "
+                             f"{iqm_text} | "
                              f"{mean_std([r['fpnn_return'] for r in rs])} | {row['final_agreement_mean']:.3f} | "
                              f"{row['train_agreement_mean']:.3f} | {'-' if ratio is None else f'{100 * ratio:.0f}%' + ('†' if same else '*' * bool(borrowed))} | {spread} | {goal} | "
                              f"{rss} |")
@@ -301,6 +310,18 @@ def plot(cells: dict, out: Path) -> None:
                 ax2[0].legend(fontsize=8)
             fig2.tight_layout()
             fig2.savefig(out / f"agreement_alpha_{tag}.png", dpi=110)
+            fig3, ax3 = plt.subplots(figsize=(6, 3.8 + legend_height))        # performance profiles
+            finals = {m: [r["snn_return"] for r in cells[(env_id, bits, m)]] for m in labels}
+            everything = np.concatenate(list(finals.values()))
+            taus = np.linspace(everything.min(), everything.max(), 200)
+            for method, colour in zip(labels, itertools.cycle(colours)):
+                ax3.plot(taus, performance_profile(finals[method], taus), color=colour, label=method)
+            ax3.set(xlabel="final SNN return", ylabel="fraction of seeds > tau")
+            ax3.set_title(f"performance profile, {env_id}, {bits}", fontsize=10)
+            ax3.grid(alpha=0.3)
+            ax3.legend(fontsize=7)
+            fig3.tight_layout()
+            fig3.savefig(out / f"profile_{tag}.png", dpi=110)
             plt.close("all")
 
 

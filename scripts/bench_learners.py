@@ -170,6 +170,8 @@ def main() -> None:
     ap.add_argument("--rivc", default="", help="extra rivc-train overrides, space-separated (default: none)")
     ap.add_argument("--sb3", default="tuned", choices=tuple(SB3_CONFIGS))
     ap.add_argument("--jobs", type=int, default=2, help="runs in parallel (each uses one core)")
+    ap.add_argument("--only", choices=("rivc", "sb3"), default=None,
+                    help="run one learner (screening a setting); the summary then has no ratios")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     try:
@@ -187,16 +189,17 @@ def main() -> None:
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(run_rivc, args.task, s, args.steps, args.eval_every, extra, out / f"rivc_seed{s}", solve)
-                   for s in seeds]
-        futures += [pool.submit(run_sb3, args.task, s, args.steps, args.eval_every, args.sb3, solve) for s in seeds]
+                   for s in seeds if args.only != "sb3"]
+        futures += [pool.submit(run_sb3, args.task, s, args.steps, args.eval_every, args.sb3, solve)
+                    for s in seeds if args.only != "rivc"]
         results = []
         for f in futures:
             results.append(f.result())
             r = results[-1]
             print(f"{r['learner']} seed {r['seed']}: final {r['final_return']:.1f}, best eval {r['best_eval']:.1f}, "
                   f"solved at {r['solve_steps'] if r['solved'] else '-'} steps, {r['wall_s']:.1f} s", flush=True)
-    rows = {name: sorted([r for r in results if r["learner"] == name], key=lambda r: r["seed"])
-            for name in ("rivc", f"sb3_{args.sb3}")}
+    names = [n for n in ("rivc", f"sb3_{args.sb3}") if args.only is None or n.startswith(args.only)]
+    rows = {name: sorted([r for r in results if r["learner"] == name], key=lambda r: r["seed"]) for name in names}
     agg = {}
     for name, rs in rows.items():
         agg[name] = {"final_return": summary([r["final_return"] for r in rs]),
@@ -204,7 +207,8 @@ def main() -> None:
                      "median_solve_steps": float(np.median([r["solve_steps"] for r in rs])),
                      "median_solve_s": float(np.median([r["solve_s"] for r in rs])),
                      "median_wall_s": float(np.median([r["wall_s"] for r in rs]))}
-    a, b = agg["rivc"], agg[f"sb3_{args.sb3}"]
+    both = args.only is None
+    a, b = (agg["rivc"], agg[f"sb3_{args.sb3}"]) if both else (None, None)
     result = {
         "task": args.task, "env_steps": args.steps, "seeds": seeds, "solve": solve, "eval_every": args.eval_every,
         "delivery": f"best of the greedy evaluations ({EVAL_EPISODES} episodes, seeds 10000 + 1000 seed + i), then "
@@ -214,8 +218,8 @@ def main() -> None:
         "sb3_config": f"DQN('MlpPolicy', net_arch=[64, 64], {SB3_CONFIGS[args.sb3] or 'SB3 defaults (Atari)'}), "
                       "torch 1 thread, same wrapped task",
         "per_seed": rows, "aggregate": agg,
-        "iqm_ratio_rivc_over_sb3": a["final_return"]["iqm"] / b["final_return"]["iqm"] if b["final_return"]["iqm"] else None,
-        "median_solve_s_ratio_rivc_over_sb3": a["median_solve_s"] / b["median_solve_s"],
+        "iqm_ratio_rivc_over_sb3": a["final_return"]["iqm"] / b["final_return"]["iqm"] if both else None,
+        "median_solve_s_ratio_rivc_over_sb3": a["median_solve_s"] / b["median_solve_s"] if both else None,
         "bench_wall_s": round(time.perf_counter() - start, 1),
         "command": "python scripts/bench_learners.py " + " ".join(sys.argv[1:]),
     }
@@ -231,8 +235,9 @@ def main() -> None:
               + f" | {f['iqm']:.0f} [{f['iqm_ci95'][0]:.0f}, {f['iqm_ci95'][1]:.0f}] | {f['mean']:.0f} +- {f['std']:.0f} "
               f"| {agg[name]['seeds_at_or_above_solve']}/{len(rs)} | {agg[name]['median_solve_steps']:.0f} "
               f"| {agg[name]['median_solve_s']:.1f} | {agg[name]['median_wall_s']:.1f} |")
-    print(f"IQM ratio rivc / SB3: {result['iqm_ratio_rivc_over_sb3']:.2f}; median time-to-solve ratio rivc / SB3: "
-          f"{result['median_solve_s_ratio_rivc_over_sb3']:.2f}")
+    if both:
+        print(f"IQM ratio rivc / SB3: {result['iqm_ratio_rivc_over_sb3']:.2f}; median time-to-solve ratio rivc / SB3: "
+              f"{result['median_solve_s_ratio_rivc_over_sb3']:.2f}")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def test_report_gives_a_variant_its_own_row(tmp_path, cli_env):
             assert row.rstrip(" |").split("|")[-2].strip() in ("met", "missed")
     assert "\\* against `fpnn_reference`'s FP32 network at w4a4" in table
     assert "† against `fpnn_reference` run with the same learner overrides" in table
-    assert next(r for r in table.splitlines() if r.startswith("| rivc (agent.n_step=2)")).split("|")[9].strip().endswith("%†")
+    assert next(r for r in table.splitlines() if r.startswith("| rivc (agent.n_step=2)")).split("|")[10].strip().endswith("%†")
     assert (out / "return_vs_steps_InvertedPendulum_w4a4.png").is_file()
 
     # the summary alone (the run directories gone) gives the same table; a run root after it
