@@ -143,6 +143,8 @@ class AgentConfig:
     ste_leak: float = ranged(0.0, lo=0, hi=1, hi_open=True, why="gradient slope of silent/saturated units")
     shift_pad: int = ranged(0, lo=0, hi=8, why="pixels of random shift of replayed frames; 0 = off")
     quantized: bool = True                     # false: FP32 training, post-training quantization at each conversion
+    quantize_after: int = ranged(0, lo=0, why="env steps of FP32 training (its post-training-quantized SNN "
+                                              "collecting) before quantization-aware training; 0 = from the start")
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 

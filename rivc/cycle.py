@@ -162,8 +162,17 @@ def build_network(cfg: TrainRunConfig, obs_dim: int, n_actions: int, frames, T: 
                           f"{len(conv)} conv, {len(a.hidden)} dense, the readout), got {list(q.layer_weight_bits)}")
     return QuantQNetwork(obs_dim, n_actions, a.hidden, q.weight_bits, T, q.input_bits, a.clip_init,
                          scheme=cfg.snn.scheme, activation_bits=q.activation_bits, dueling=a.dueling,
-                         quantized=a.quantized, conv=conv, input_shape=frames, weight_scale=q.weight_scale,
+                         quantized=a.quantized and a.quantize_after == 0, conv=conv, input_shape=frames,
+                         weight_scale=q.weight_scale,
                          max_weight_shift=q.max_weight_shift, ste_leak=a.ste_leak, layer_weight_bits=q.layer_weight_bits)
+
+
+def start_quantization(net: QuantQNetwork, target: QuantQNetwork, obs, percentile: float) -> None:
+    """agent.quantize_after: the float network becomes quantization-aware, its clips calibrated
+    on the latest replayed batch first (as the post-training conversions before did)."""
+    if obs is not None:
+        calibrate_clips(net, obs, percentile, inplace=True)
+    net.quantized = target.quantized = True
 
 
 def epsilon_at(a, step: int, budget: int) -> float:
@@ -233,6 +242,8 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
     st = LoopState(alpha=a.alpha, ep_return=[0.0] * N, needs_reset=[True] * N)
     if cfg.resume:
         st = load_train_state(run_dir, cfg_dict, net, target, optimizer, buffer, rng, env)
+        if a.quantized and st.step >= a.quantize_after:
+            net.quantized = target.quantized = True
         snn.load(convert_net())
         log.info("resuming at env step %d", st.step)
     runlog = RunLog(run_dir, log_fields(net.n_hidden), resume_after_step=st.step if cfg.resume else None)
@@ -315,6 +326,9 @@ def train(cfg: TrainRunConfig, run_dir: Path, show_progress: bool = True, env_so
                     st.ep_returns.append(st.ep_return[i])
                     st.last_return, st.ep_return[i], st.needs_reset[i] = st.ep_return[i], 0.0, True
 
+                if a.quantized and not net.quantized and step >= a.quantize_after:
+                    start_quantization(net, target, calib["obs"], cfg.snn.calibration_percentile)
+                    snn_stale = True
                 if step >= a.learning_starts and step % a.train_freq == 0:       # learn
                     calib["obs"] = learn(st, net, target, optimizer, buffer, rng, a, sync_target)
                     if st.n_updates % cfg.train.convert_every == 0:

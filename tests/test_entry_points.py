@@ -262,3 +262,16 @@ def test_vision_task_trains_a_cnn_deploys_it_and_reports_its_power(tmp_path, cli
     # 2x32x32 -> 4x15x15 (fan-in 2*4*4) -> 8x7x7 (fan-in 4*3*3) -> 16 -> 7
     assert report["fpnn_macs"] == 900 * 32 + 392 * 36 + 392 * 16 + 16 * 7
     assert report["op_counts_per_inference"]["synops"] > 0
+
+
+def test_delayed_quantization_ends_at_the_chips_bits(tmp_path, cli_env):
+    """agent.quantize_after: FP32 first (its post-training-quantized SNN collecting), then
+    quantization-aware; the delivered network is quantized and its SNN exact."""
+    run(["rivc-train", *TINY, "agent.quantize_after=150", "train.eval_every=0", f"hydra.run.dir={tmp_path}"], cli_env)
+    from rivc.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "last.pt").net.quantized
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["final_eval"]["action_agreement"] == 1.0
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert rows[-1].split(",")[7] == "1.0"       # agreement of the steps 201-300, all after the switch at 150
