@@ -1,6 +1,6 @@
 """Energy and latency of one inference: the neurochip from counted operations, the ARM
 Cortex-A72 from the network's multiply-accumulates. Every constant names its source
-(../shared/REFERENCES.md); assumptions are fields of the result so a report can print them.
+(docs/references.md); assumptions are fields of the result so a report can print them.
 
 Loihi 2 has no published per-event energy table: the Loihi (1) numbers of Davies et al. 2018
 stand in, with SANA-FE's calibrated Loihi numbers (Boyle et al. 2025) as the other end of the band.
@@ -33,7 +33,7 @@ SANA_FE_2025 = ChipEnergyTable("Loihi (SANA-FE 2025)", "Boyle et al., IEEE TCAD 
 class ChipTiming:
     """Per-event times of a Loihi neurocore. Davies et al. 2018 report, beside the energies,
     the minimum time of each event; these are the values used here (ASSUMPTION: read from
-    that table, not listed in ../shared/REFERENCES.md)."""
+    that table; docs/references.md now lists them with their caveats: maxima, pre-silicon)."""
 
     synop_ns: float = 3.5
     neuron_update_ns: float = 8.4    # active update; inactive updates counted at the same time (upper bound)
@@ -43,7 +43,7 @@ class ChipTiming:
 
 @dataclass(frozen=True)
 class ArmModel:
-    """ARM Cortex-A72, Raspberry Pi 4 (BCM2711, 4 cores at 1.5 GHz), REFERENCES.md."""
+    """ARM Cortex-A72, Raspberry Pi 4 (BCM2711, 4 cores at 1.5 GHz), docs/references.md."""
 
     cores: int = 4
     clock_hz: float = 1.5e9

@@ -3,7 +3,7 @@
 On 3.11 `lava.magma.compiler.var_model` fails at import: its dataclasses use `ByteEncoder()`
 instances as field defaults, which 3.11 rejects as mutable defaults. We install a meta-path
 finder that rewrites those defaults to `field(default_factory=ByteEncoder)` as the module's
-source is loaded (see ../shared/LAVA.md). Importing Lava also sets the multiprocessing start
+source is loaded (see docs/lava.md). Importing Lava also sets the multiprocessing start
 method to 'fork', which raises if anything set it first: `forced_fork_start_method` lets it.
 """
 from __future__ import annotations

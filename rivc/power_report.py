@@ -143,7 +143,7 @@ def markdown(r: dict, cfg) -> str:
         f"{'beats' if r['beats_paper']['latency'] else 'does not reach'} 5x latency across the whole band.",
         "", f"Note: {r['loihi2_note']} Chip latency: {r['neurochip_timing']['source']}; per-event times are an "
             "assumption stated in neurochip/energy.py. ARM: Raspberry Pi 4 board power and peak NEON throughput "
-            "(REFERENCES.md); the realistic case's efficiency and overhead are assumptions.", ""])
+            "(docs/references.md); the realistic case's efficiency and overhead are assumptions.", ""])
 
 
 def bar_chart(r: dict, out: Path) -> None:
