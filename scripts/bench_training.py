@@ -19,18 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-
-def greedy_return(env, act, episodes: int, seed: int) -> float:
-    returns = []
-    for ep in range(episodes):
-        obs, _ = env.reset(seed=seed + ep)
-        total, done = 0.0, False
-        while not done:
-            obs, r, term, trunc, _ = env.step(act(obs))
-            total += float(r)
-            done = term or trunc
-        returns.append(total)
-    return float(np.mean(returns))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_learners import greedy_return  # noqa: E402  (one episode loop for both benchmarks)
 
 
 THROUGHPUT_CONFIG = "train.num_envs=16 agent.train_freq=8 agent.batch_size=128"
