@@ -52,10 +52,12 @@ def compose_train_config(env: str | None = None, seed: int | None = None,
     (env.id=X picks the task config of id X). ConfigError for a key or value Hydra refuses."""
     args = [*([f"env.id={env}"] if env is not None else []), *([f"seed={seed}"] if seed is not None else []),
             *overrides]
-    return _compose("train", task_group_overrides(list(args)), TrainRunConfig)
+    return compose_config("train", task_group_overrides(list(args)))
 
 
-def _compose(name: str, overrides: list[str], schema: type):
+def compose_config(name: str, overrides: list[str]):
+    """configs/<name>.yaml composed with `overrides` into its schema dataclass (TrainRunConfig,
+    DeployRunConfig, ...); ConfigError with one line for whatever Hydra or OmegaConf refuses."""
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf import OmegaConf
@@ -71,7 +73,6 @@ def _compose(name: str, overrides: list[str], schema: type):
     except (HydraException, OmegaConfBaseException) as exc:
         message = one_line(exc)
     else:
-        assert isinstance(cfg, schema)
         return cfg
     raise ConfigError(message)
 
@@ -87,7 +88,6 @@ def train(env: EnvSource = "InvertedPendulum-v5", seed: int = 0, overrides: Sequ
     rivc.cycle.TrainingInterrupted; overrides + ["resume=true"] with the same run_dir continues."""
     from rivc.cycle import train as run_cycle
 
-    source = env
     cfg = compose_train_config(env if isinstance(env, str) else None, seed, overrides)
     if not isinstance(env, str):
         if not callable(env):
@@ -97,7 +97,7 @@ def train(env: EnvSource = "InvertedPendulum-v5", seed: int = 0, overrides: Sequ
         cfg.env.id = env_name(env)
     run_dir = Path(run_dir) if run_dir is not None else Path("outputs/train") / time.strftime("%Y-%m-%d_%H-%M-%S")
     hint = f"rivc.train({env!r}, seed={seed}, overrides={[*overrides, 'resume=true']!r}, run_dir={str(run_dir)!r})"
-    run_cycle(cfg, run_dir, show_progress=progress, env_source=None if isinstance(source, str) else source,
+    run_cycle(cfg, run_dir, show_progress=progress, env_source=None if isinstance(env, str) else env,
               resume_hint=hint)
     return TrainResult.from_run_dir(run_dir)
 

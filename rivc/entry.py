@@ -38,15 +38,12 @@ def precheck_overrides(prog: str, config_name: str, argv: list[str]) -> None:
                 sys.exit(2)
     if any(a.startswith("-") for a in argv):
         return
-    from hydra import compose, initialize_config_dir
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
+    from rivc.api import compose_config      # the Python API's composition: the same one-line errors
 
     try:
-        with initialize_config_dir(CONFIG_DIR, version_base="1.3"):
-            compose(config_name, overrides=argv)
-    except (HydraException, OmegaConfBaseException) as exc:
-        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        compose_config(config_name, argv)
+    except ConfigError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
 
