@@ -15,7 +15,7 @@ included); the observation enters at the load step only, every hidden payload is
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,9 @@ class OpCounts:
     spikes_per_layer: list[float]
     neurons: int
     synapses: int
+    synops_per_layer: list[float] = field(default_factory=list)      # synaptic ops into each layer's core
+    active_per_layer: list[float] = field(default_factory=list)      # active neuron updates of each layer
+    inactive_per_layer: list[float] = field(default_factory=list)
 
     @property
     def synops(self) -> float:
@@ -58,8 +61,7 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
     P = spec.steps_per_inference
     start = P if spec.scheme == "graded" else 0              # skip the graded quiet start
     synops_binary = synops_graded = 0.0
-    active = inactive = 0.0
-    spikes = []
+    synops_l, active_l, inactive_l, spikes = [], [], [], []
     if spec.scheme == "graded":                              # the observation is sent at the load step only
         inputs = np.zeros((P, B, x_int.shape[1]), np.int64)
         inputs[0] = x_int
@@ -74,11 +76,13 @@ def count_inference_ops(spec: NetworkSpec, x_int: np.ndarray) -> OpCounts:
             synops_binary += synops
         v, s = trace.voltages[i][start:], trace.spikes[i][start:]   # (P, B, n_out)
         busy = float(((v != 0) | (s != 0)).sum()) / B
-        active += busy
-        inactive += P * layer.n_out - busy
+        synops_l.append(synops)
+        active_l.append(busy)
+        inactive_l.append(P * layer.n_out - busy)
         spikes.append(float((s != 0).sum()) / B if layer.spiking else 0.0)   # a readout's output goes nowhere
         inputs = s
     return OpCounts(timesteps=P, synops_binary=synops_binary, synops_graded=synops_graded,
-                    neuron_updates_active=active, neuron_updates_inactive=inactive, spikes_per_layer=spikes,
-                    neurons=sum(layer.n_out for layer in spec.layers),
-                    synapses=sum(layer.synapse_count for layer in spec.layers))
+                    neuron_updates_active=sum(active_l), neuron_updates_inactive=sum(inactive_l),
+                    spikes_per_layer=spikes, neurons=sum(layer.n_out for layer in spec.layers),
+                    synapses=sum(layer.synapse_count for layer in spec.layers),
+                    synops_per_layer=synops_l, active_per_layer=active_l, inactive_per_layer=inactive_l)

@@ -60,8 +60,8 @@ def _power(cfg: DictConfig) -> None:
     from rivc.power_report import power_report
 
     result = power_report(OmegaConf.to_object(cfg), _run_dir())
-    print(json.dumps({k: result[k] for k in ("energy_ratio_a72_over_chip", "latency_ratio_a72_over_chip",
-                                               "power_ratio_a72_over_chip", "control_hz")}))
+    print(json.dumps({"control_hz": result["control_hz"], "chip_level": result["chip_level"]["ratio"]["verdict"],
+                      "system_level": [r["verdict"] for r in result["system_level"]["ratio"]]}))
 
 
 @hydra.main(config_path=CONFIG_DIR, config_name="export", version_base="1.3")

@@ -1,36 +1,59 @@
-"""rivc-power checkpoint=PATH: energy and latency per inference, neurochip vs ARM Cortex-A72.
+"""rivc-power checkpoint=PATH: energy, latency and power per inference, neurochip vs ARM Cortex-A72,
+compared like for like at two levels.
 
-The neurochip side counts the converted SNN's operations on states the SNN itself visits
-(greedy episodes on the bit-exact emulator) and prices them with published per-event
-energies (two tables: a band); the ARM side prices the quantized FPNN's multiply-accumulates
-with published Raspberry Pi 4 numbers (best and realistic case). The FPNN's batch-1 latency
-measured on *this host* is reported beside them, labelled as such. Writes power.json,
-power.md and power.png into the run directory."""
+* chip level: the neurochip's on-chip compute (counted events on the states the SNN itself visits,
+  greedy episodes on the bit-exact emulator; barrier per timestep; chip static power) against one
+  Cortex-A72 core of the BCM2711 running the quantized FPNN's MACs;
+* system level: a Loihi system, or a Loihi chip hosted by a Raspberry Pi 4, with host I/O per
+  observation, against a whole Raspberry Pi 4 board.
+
+Every quantity is a band whose ends name their constants (neurochip/constants.py, printed in the
+report with their sources); the model is checked against a published Loihi 2 measurement
+(neurochip/calibration.py). This host's batch-1 timings (lean numpy and torch) are shown beside,
+labelled as this host's. Writes power.json, power.md and power.png into the run directory.
+"""
 from __future__ import annotations
 
 import statistics
 import time
 from pathlib import Path
 
-
-PAPER = {"energy_ratio": 15.0, "speed_ratio": 5.0,
-         "source": "Kadokawa et al., RAS 2024: 1/15 the power and 5x faster than a quad-core Cortex-A72"}
+import numpy as np
 
 
-def host_latency_s(net, obs, runs: int) -> float:
-    """Median seconds of one batch-1 forward of the quantized FPNN with torch on this host."""
+def _median_time(fn, runs: int) -> float:
+    for _ in range(min(50, runs)):
+        fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def host_latency_s(net, spec, obs, runs: int) -> dict:
+    """Median seconds of one batch-1 inference on *this host*: the quantized FPNN in torch, and a
+    lean numpy loop over the same layer shapes (float32 matmul + bias + quantized ReLU per layer,
+    conv layers unrolled to their dense matrices)."""
     import torch
 
     x = torch.as_tensor(obs[:1])
     with torch.inference_mode():
-        for _ in range(50):
-            net(x)
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            net(x)
-            times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        torch_s = _median_time(lambda: net(x), runs)
+    layers = [(layer.dense_weights().astype(np.float32), layer.bias_mant.astype(np.float32),
+               float(max(layer.vth, 1) << 6)) for layer in spec.layers]
+    levels = float(2 ** spec.activation_bits - 1)
+    h0 = np.asarray(net.encode(x).numpy()[0], np.float32)
+
+    def lean():
+        h = h0
+        for i, (w, b, theta) in enumerate(layers):
+            z = w @ h + b
+            h = z if i == len(layers) - 1 else np.clip(np.floor(z / theta), 0.0, levels)
+        return int(np.argmax(h))
+
+    return {"torch_s": torch_s, "numpy_s": _median_time(lean, runs)}
 
 
 def control_rate(env, setting: float | None) -> tuple[float, str]:
@@ -52,15 +75,66 @@ def control_rate(env, setting: float | None) -> tuple[float, str]:
                       "render_fps); give control_hz=HZ")
 
 
+def comparisons(counts, macs: int, n_inputs: int, control_hz: float) -> dict:
+    """Both levels' rows, ratios (A72 / neurochip) and verdicts against the paper's figures."""
+    from neurochip import calibration, constants
+    from neurochip import energy as E
+
+    speed = calibration.loihi2_speed()
+    compute = E.compute_latency(counts, speed)
+    io = E.io_latency(n_inputs)
+    dynamic = E.chip_dynamic_energy(counts)
+    a72_lat = E.a72_latency(macs)
+    power_x, speed_x = constants.value("paper_power_ratio"), constants.value("paper_speed_ratio")
+
+    chip = {"name": "neurochip (compute only)", "energy_j": E.chip_energy(dynamic, compute),
+            "latency_s": compute, "power_w": E.chip_power(dynamic, control_hz)}
+    a72 = {"name": "Cortex-A72, one core of the BCM2711", "energy_j": E.a72_energy(a72_lat),
+           "latency_s": a72_lat, "power_w": E.a72_power(a72_lat, control_hz)}
+    e2e = compute + io
+    systems = [vars(r) for r in E.neurochip_systems(dynamic, e2e, control_hz)]
+    pi4 = vars(E.pi4_system(a72_lat, control_hz))
+
+    def ratios(arm: dict, neuro: dict) -> dict:
+        r = {k: arm[k].over(neuro[k]) for k in ("energy_j", "latency_s", "power_w")}
+        return {"energy": r["energy_j"], "speed": r["latency_s"], "power": r["power_w"],
+                "verdict": {"energy": E.verdict(r["energy_j"], power_x), "power": E.verdict(r["power_w"], power_x),
+                            "speed": E.verdict(r["latency_s"], speed_x)}}
+
+    return {
+        "chip_level": {"neurochip": chip, "a72": a72, "ratio": ratios(a72, chip)},
+        "system_level": {"neurochip": systems, "pi4": pi4, "ratio": [ratios(pi4, s) for s in systems]},
+        "latency_split": {"compute_s": compute, "host_io_s": io, "end_to_end_s": e2e,
+                          "dominant": E.dominant_term(compute, io)},
+        "dynamic_energy_j": dynamic,
+        "loihi2_check": {t: vars(calibration.check(t)) for t in ("davies", "sanafe")},
+        "loihi2_speed": speed,
+    }
+
+
+def _plain(obj):
+    """Bands -> dicts, recursively, for JSON."""
+    from neurochip.energy import Band
+
+    if isinstance(obj, Band):
+        return obj.to_dict()
+    if isinstance(obj, dict):
+        return {k: _plain(x) for k, x in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(x) for x in obj]
+    return obj
+
+
 def power_report(cfg, run_dir: Path) -> dict:
     import torch
 
     from envs import make_env
-    from neurochip.energy import DAVIES_2018, SANA_FE_2025, ArmModel, ChipTiming, arm_estimates, chip_energy, chip_latency
+    from neurochip import constants
     from neurochip.opcount import count_inference_ops
     from rivc.checkpoint import load_checkpoint, write_json
     from rivc.config import check_run_config
     from rivc.convert import convert
+    from rivc.power_text import bar_chart, markdown
     from rivc.rollout import run_episodes
     from rivc.snn_policy import SNNPolicy
 
@@ -75,97 +149,22 @@ def power_report(cfg, run_dir: Path) -> dict:
     env.close()
     x_int = ckpt.net.encode(torch.as_tensor(rec.observations)).numpy()
     counts = count_inference_ops(spec, x_int)
-    sizes = [layer.n_out for layer in spec.layers]
-    latency = chip_latency(counts, sizes)
-    chips = [chip_energy(counts, latency, table) for table in (DAVIES_2018, SANA_FE_2025)]
     macs = ckpt.net.macs()          # one MAC per dense weight, C*k*k per conv output value
-    arms = arm_estimates(macs)
-    host_s = host_latency_s(ckpt.net, rec.observations, cfg.host_timing_runs)
-
-    energy_ratios = [a.energy_j / c.energy_j for a in arms for c in chips]
-    latency_ratios = [a.latency_s / latency for a in arms]
-    arm = ArmModel()
-    chip_power = [c.dynamic_j * control_hz + t.static_w for c, t in zip(chips, (DAVIES_2018, SANA_FE_2025))]
-    arm_power = [arm.board_idle_w + arms[0].energy_j * control_hz,
-                 arm.board_idle_w + (arm.board_full_w - arm.board_idle_w) * arms[1].latency_s * control_hz]
-    power_ratios = [a / c for a in arm_power for c in chip_power]
+    n_inputs = int(x_int.shape[1])
     result = {
         "checkpoint": str(Path(cfg.checkpoint).resolve()), "env_id": ckpt.env_id, "states": int(len(x_int)),
         "scheme": spec.scheme, "timesteps_per_inference": spec.steps_per_inference,
-        "op_counts_per_inference": counts.to_dict(),
-        "neurochip": [c.__dict__ for c in chips], "neurochip_timing": ChipTiming().__dict__,
-        "arm_a72": [a.__dict__ for a in arms], "fpnn_macs": macs,
-        "host_fpnn_latency_s": host_s, "host_note": "torch, batch 1, median; this machine, not an ARM CPU",
+        "op_counts_per_inference": counts.to_dict(), "fpnn_macs": macs, "observation_values": n_inputs,
         "control_hz": control_hz, "control_hz_source": control_source,
-        "energy_ratio_a72_over_chip": {"min": min(energy_ratios), "max": max(energy_ratios)},
-        "latency_ratio_a72_over_chip": {"min": min(latency_ratios), "max": max(latency_ratios)},
-        "power_at_control_rate_w": {"neurochip": chip_power, "a72": arm_power},
-        "power_ratio_a72_over_chip": {"min": min(power_ratios), "max": max(power_ratios)},
-        "paper": PAPER,
-        "loihi2_note": "Loihi 2 has no published per-event energy table; Loihi (1) numbers stand in "
-                       "(Davies 2018; SANA-FE 2025 as the other end of the band).",
+        **_plain(comparisons(counts, macs, n_inputs, control_hz)),
+        "host": {**host_latency_s(ckpt.net, spec, rec.observations, cfg.host_timing_runs),
+                 "note": f"median of {cfg.host_timing_runs} runs; this machine, not an ARM CPU"},
+        "constants": constants.table(),
+        "paper": {"power_ratio": constants.value("paper_power_ratio"), "speed_ratio": constants.value("paper_speed_ratio"),
+                  "source": constants.C["paper_power_ratio"].source},
     }
-    result["beats_paper"] = {"energy": result["energy_ratio_a72_over_chip"]["min"] >= PAPER["energy_ratio"],
-                             "latency": result["latency_ratio_a72_over_chip"]["min"] >= PAPER["speed_ratio"]}
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json(run_dir / "power.json", result)
     (run_dir / "power.md").write_text(markdown(result, cfg))
     bar_chart(result, run_dir / "power.png")
     return result
-
-
-def _fmt_j(j: float) -> str:
-    return f"{j * 1e6:.3f} uJ" if j >= 1e-7 else f"{j * 1e9:.2f} nJ"
-
-
-def markdown(r: dict, cfg) -> str:
-    c = r["op_counts_per_inference"]
-    rows = ["| system | energy / inference | latency / inference | power at control rate |", "|---|---|---|---|"]
-    for chip, p in zip(r["neurochip"], r["power_at_control_rate_w"]["neurochip"]):
-        rows.append(f"| {chip['table']} | {_fmt_j(chip['energy_j'])} | {chip['latency_s'] * 1e6:.1f} us | {p:.3f} W |")
-    for arm, p in zip(r["arm_a72"], r["power_at_control_rate_w"]["a72"]):
-        rows.append(f"| {arm['case']} ({arm['assumptions']}) | {_fmt_j(arm['energy_j'])} | {arm['latency_s'] * 1e6:.2f} us | {p:.3f} W |")
-    rows.append(f"| this host, quantized FPNN in torch (measured, not ARM) | - | {r['host_fpnn_latency_s'] * 1e6:.1f} us | - |")
-    e, l, p = r["energy_ratio_a72_over_chip"], r["latency_ratio_a72_over_chip"], r["power_ratio_a72_over_chip"]
-    return "\n".join([
-        f"# Power and latency: {r['env_id']}, {r['scheme']} SNN",
-        "", f"Command: `rivc-power checkpoint={cfg.checkpoint} episodes={cfg.episodes} seed={cfg.seed}`",
-        "", f"Per inference, averaged over {r['states']} states the SNN visited: {c['timesteps']} timesteps, "
-            f"{c['synops']:.0f} synaptic ops ({c['synops_graded']:.0f} graded), {c['spikes']:.1f} spikes, "
-            f"{c['neuron_updates_active']:.0f} active / {c['neuron_updates_inactive']:.0f} inactive neuron updates; "
-            f"the FPNN needs {r['fpnn_macs']} MACs.",
-        "", *rows, "",
-        f"Ratios A72 / neurochip (band over the tables and cases): energy per inference {e['min']:.2f}x to {e['max']:.2f}x, "
-        f"latency {l['min']:.2f}x to {l['max']:.2f}x, power at {r['control_hz']:.0f} Hz control ({r['control_hz_source']}) "
-        f"{p['min']:.2f}x to {p['max']:.2f}x.",
-        f"The paper reports {r['paper']['energy_ratio']:.0f}x power and {r['paper']['speed_ratio']:.0f}x speed ({r['paper']['source']}). "
-        f"This model {'beats' if r['beats_paper']['energy'] else 'does not reach'} 15x energy and "
-        f"{'beats' if r['beats_paper']['latency'] else 'does not reach'} 5x latency across the whole band.",
-        "", f"Note: {r['loihi2_note']} Chip latency: {r['neurochip_timing']['source']}; per-event times are an "
-            "assumption stated in neurochip/energy.py. ARM: Raspberry Pi 4 board power and peak NEON throughput "
-            "(docs/references.md); the realistic case's efficiency and overhead are assumptions.", ""])
-
-
-def bar_chart(r: dict, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = [c["table"] for c in r["neurochip"]] + [a["case"] for a in r["arm_a72"]]
-    energy = [c["energy_j"] for c in r["neurochip"]] + [a["energy_j"] for a in r["arm_a72"]]
-    latency = [c["latency_s"] for c in r["neurochip"]] + [a["latency_s"] for a in r["arm_a72"]]
-    power = r["power_at_control_rate_w"]["neurochip"] + r["power_at_control_rate_w"]["a72"]
-    colors = ["tab:green"] * len(r["neurochip"]) + ["tab:gray"] * len(r["arm_a72"])
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
-    for ax, values, title in zip(axes, (energy, latency, power),
-                                 ("energy per inference (J)", "latency per inference (s)",
-                                  f"power at {r['control_hz']:.0f} Hz control (W)")):
-        ax.bar(range(len(names)), values, color=colors)
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
-        ax.set_title(title, fontsize=10)
-        ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    plt.close(fig)

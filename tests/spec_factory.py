@@ -118,3 +118,14 @@ def random_conv_spec(rng: np.random.Generator, scheme: str) -> NetworkSpec:
         return NetworkSpec(layers=layers, timesteps=1 if scheme == "graded" else int(rng.integers(1, 8)),
                            scheme=scheme)
     return _first_valid(make)
+
+
+def hand_spec() -> NetworkSpec:
+    """Input 10 per step into one IF neuron (weight 1, vth 25) feeding a readout (weight 2) and a
+    second readout neuron with weight 0. T = 9, so an inference is 11 steps. The hidden neuron
+    sees 0 at step 1 (Dense delay), then 10 per step: v = 10, 20, 30 > 25 -> spikes at steps
+    4, 7, 10, and v = 10 at step 11: 3 spikes."""
+    return NetworkSpec(layers=[
+        LayerSpec("h", np.array([[2]], np.int32), -1, np.array([0], np.int32), 6, vth=25, num_message_bits=8),
+        LayerSpec("out", np.array([[4], [0]], np.int32), -1, np.array([0, 0], np.int32), 6, vth=131071, spiking=False),
+    ], timesteps=9).validate()

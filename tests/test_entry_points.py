@@ -116,16 +116,26 @@ def test_same_seed_same_metrics_different_seed_different(tmp_path, cli_env):
 
 
 def test_power_report(trained, tmp_path, cli_env):
-    run(["rivc-power", f"checkpoint={trained / 'checkpoint.pt'}", "episodes=1", "max_episode_steps=30",
-         "host_timing_runs=50", f"hydra.run.dir={tmp_path}"], cli_env)
+    proc = run(["rivc-power", f"checkpoint={trained / 'checkpoint.pt'}", "episodes=1", "max_episode_steps=30",
+                "host_timing_runs=50", f"hydra.run.dir={tmp_path}"], cli_env)
     report = json.loads((tmp_path / "power.json").read_text())
     counts = report["op_counts_per_inference"]
     assert counts["timesteps"] == 17 and counts["synops"] > 0
     assert report["fpnn_macs"] == 4 * 16 + 16 * 7
-    assert report["energy_ratio_a72_over_chip"]["min"] <= report["energy_ratio_a72_over_chip"]["max"]
-    assert len(report["neurochip"]) == 2 and len(report["arm_a72"]) == 2
+    chip, system = report["chip_level"], report["system_level"]
+    for row in (chip["neurochip"], chip["a72"], *system["neurochip"], system["pi4"]):
+        for key in ("energy_j", "latency_s", "power_w"):
+            assert 0 < row[key]["low"] <= row[key]["high"], (row["name"], key)
+    split = report["latency_split"]
+    assert split["end_to_end_s"]["low"] == pytest.approx(split["compute_s"]["low"] + split["host_io_s"]["low"])
+    assert chip["ratio"]["verdict"]["speed"] in ("shown across the band", "shown only at the band's favourable end",
+                                                 "not shown")
+    assert report["host"]["numpy_s"] > 0 and report["host"]["torch_s"] > 0
     md = (tmp_path / "power.md").read_text()
-    assert "energy / inference" in md and "15x" in md
+    assert "Chip level" in md and "System level" in md and "15x" in md and "5x" in md
+    for constant in report["constants"]:                      # every constant is printed with its source
+        assert f"| {constant['name']} |" in md and constant["source"] in md
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["chip_level"] == chip["ratio"]["verdict"]
     assert (tmp_path / "power.png").stat().st_size > 1000
 
 
