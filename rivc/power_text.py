@@ -88,6 +88,7 @@ def bar_chart(r: dict, out: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     chip, sys_ = r["chip_level"], r["system_level"]
     rows = [("chip: " + chip["neurochip"]["name"], chip["neurochip"], "tab:green"),
@@ -100,8 +101,9 @@ def bar_chart(r: dict, out: Path) -> None:
                                f"average power at {r['control_hz']:.3g} Hz (W)")):
         for i, (name, row, color) in enumerate(rows):
             lo, hi = row[key]["low"], row[key]["high"]
-            ax.barh(i, hi - lo if hi > lo else lo * 0.02, left=lo, color=color, height=0.6)
+            ax.barh(i, max(hi - lo, lo * 0.04), left=lo, color=color, height=0.6)   # a point band stays visible
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_yticks(range(len(rows)), [n for n, _, _ in rows] if ax is axes[0] else [""] * len(rows), fontsize=8)
         ax.invert_yaxis()
         ax.set_title(title, fontsize=10)
