@@ -49,6 +49,8 @@ def main() -> None:
                      f"{chip['verdict']['energy']} / {system['verdict']['energy']} | "
                      f"{chip['verdict']['speed']} / {system['verdict']['speed']} |")
     cmd = f".venv/bin/python scripts/power_table.py {args.root} --methods {args.methods}"   # --reuse: same numbers
+    if args.out != ap.get_default("out"):
+        cmd += f" --out {args.out}"
     text = "\n".join([f"Command: `{cmd}` (paper: 15x power, 5x speed against a quad-core Cortex-A72)", "", *lines]) + "\n"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text)
