@@ -61,8 +61,9 @@ def compute_latency(counts: OpCounts, loihi2_speed: float = 1.0) -> Band:
     events = slowest_core_step_ns(counts)
     low = counts.timesteps * (events * min(1.0, loihi2_speed) + v("barrier_ns_1_tile")) * 1e-9
     high = counts.timesteps * (events * max(1.0, loihi2_speed) + v("barrier_ns_32_tiles")) * 1e-9
-    return Band(low, high, f"per-event times x {min(1.0, loihi2_speed):.2f} (Loihi 2 check) + 113 ns barrier",
-                f"per-event times (Loihi maxima) x {max(1.0, loihi2_speed):.2f} + 465 ns barrier (32 tiles)")
+    b1, b32 = v("barrier_ns_1_tile"), v("barrier_ns_32_tiles")
+    return Band(low, high, f"per-event times x {min(1.0, loihi2_speed):.2f} (Loihi 2 check) + {b1:.0f} ns barrier",
+                f"per-event times (Loihi maxima) x {max(1.0, loihi2_speed):.2f} + {b32:.0f} ns barrier (32 tiles)")
 
 
 def io_latency(n_inputs: int) -> Band:
@@ -94,7 +95,7 @@ def chip_dynamic_energy(counts: OpCounts) -> Band:
 def chip_energy(dynamic: Band, latency: Band) -> Band:
     """Joules per inference at chip level: events + chip static power over the compute latency."""
     return Band(dynamic.low + v("static_w_loihi1") * latency.low, dynamic.high + v("static_w_loihi2") * latency.high,
-                "events + Loihi static 0.1 W", "events + Loihi 2 measured static 0.232 W")
+                f"events + Loihi static {v('static_w_loihi1')} W", f"events + Loihi 2 measured static {v('static_w_loihi2')} W")
 
 
 def chip_power(dynamic: Band, control_hz: float) -> Band:
@@ -118,14 +119,15 @@ def a72_latency(macs: int) -> Band:
 def a72_energy(latency: Band) -> Band:
     """Joules per inference of the busy core (the cluster's idle share is unpublished: left out)."""
     return Band(v("a72_core_w_low") * latency.low, a72_core_w_high() * latency.high,
-                "0.5 W per core (assumption)", f"{a72_core_w_high():.3f} W board increment per core")
+                f"{v('a72_core_w_low')} W per core (assumption)", f"{a72_core_w_high():.3f} W board increment per core")
 
 
 def a72_power(latency: Band, control_hz: float) -> Band:
     """Average A72 cluster power (W) at the control rate: idle + busy core x duty."""
     return Band(v("a72_cluster_idle_w_low") + v("a72_core_w_low") * latency.low * control_hz,
                 v("pi4_idle_w") + a72_core_w_high() * latency.high * control_hz,
-                "cluster idle 0.2 W (assumption)", "board idle 2.7 W (upper bound of the cluster's)")
+                f"cluster idle {v('a72_cluster_idle_w_low')} W (assumption)",
+                f"board idle {v('pi4_idle_w')} W (upper bound of the cluster's)")
 
 
 @dataclass
