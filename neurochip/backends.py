@@ -18,6 +18,19 @@ from neurochip.emulator import emulator_for
 from neurochip.ir import NetworkSpec
 
 
+class ClosesOnExit:
+    """`with obj:` closes it on exit: for anything whose close() releases a backend."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class Backend(Protocol):
     def infer(self, x_int: np.ndarray) -> tuple[np.ndarray, list[np.ndarray] | None]:
         """x_int (B, n_in) int64 encoded observations -> (readout (B, n_actions) in the readout's

@@ -72,24 +72,24 @@ def io_latency(n_inputs: int) -> Band:
                 f"{n_inputs} values x Loihi 2 PilotNet SDNN input rate", "Loihi 1 nengo-loihi host exchange")
 
 
-def _dynamic_j(counts: OpCounts, synop: float, graded: float, active: float, inactive: float) -> float:
-    return 1e-12 * (counts.synops_binary * synop + counts.synops_graded * graded
-                    + counts.neuron_updates_active * active + counts.neuron_updates_inactive * inactive
+def _dynamic_j(counts: OpCounts, table: str, graded_pj: float | None = None) -> float:
+    """Event energy of one inference under a table ('davies' | 'sanafe'); graded ops at graded_pj
+    (None: the table's binary synop)."""
+    synop = v(f"synop_pj_{table}")
+    return 1e-12 * (counts.synops_binary * synop + counts.synops_graded * (synop if graded_pj is None else graded_pj)
+                    + counts.neuron_updates_active * v(f"neuron_active_pj_{table}")
+                    + counts.neuron_updates_inactive * v(f"neuron_inactive_pj_{table}")
                     + counts.spikes * v("spike_pj"))
 
 
 def chip_dynamic_energy(counts: OpCounts) -> Band:
     """Joules of event energy per inference over the two Loihi tables; graded ops priced from the
     binary synop (low) to the graded assumption (high)."""
-    davies = _dynamic_j(counts, v("synop_pj_davies"), v("synop_pj_davies"), v("neuron_active_pj_davies"),
-                        v("neuron_inactive_pj_davies"))
-    sanafe = _dynamic_j(counts, v("synop_pj_sanafe"), v("synop_pj_sanafe"), v("neuron_active_pj_sanafe"),
-                        v("neuron_inactive_pj_sanafe"))
-    graded_high = max(_dynamic_j(counts, v(f"synop_pj_{t}"), v("graded_synop_pj_high"), v(f"neuron_active_pj_{t}"),
-                                 v(f"neuron_inactive_pj_{t}")) for t in ("davies", "sanafe"))
-    high = max(davies, sanafe, graded_high)
-    high_from = "graded synop assumption" if counts.synops_graded and graded_high >= high else "the higher table"
-    return Band(min(davies, sanafe), high, "the lower of Davies 2018 / SANA-FE 2025", high_from)
+    tables = ("davies", "sanafe")
+    low = min(_dynamic_j(counts, t) for t in tables)
+    high = max(_dynamic_j(counts, t, v("graded_synop_pj_high")) for t in tables)
+    return Band(low, high, "the lower of Davies 2018 / SANA-FE 2025",
+                "the higher table, graded synops at the assumption" if counts.synops_graded else "the higher table")
 
 
 def chip_energy(dynamic: Band, latency: Band) -> Band:

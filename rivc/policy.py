@@ -6,13 +6,14 @@ from pathlib import Path
 import numpy as np
 
 from envs import ObservationScaling
+from neurochip.backends import ClosesOnExit
 from rivc.config import DEPLOY_BACKENDS, ConfigError
 from rivc.convert import encode
 from rivc.metrics import greedy
 from rivc.snn_policy import SNNPolicy
 
 
-class Policy:
+class Policy(ClosesOnExit):
     """The deployed SNN of a checkpoint or spec file on a backend (emulator | lava | loihi2 |
     snntorch). `act(obs)` scales and encodes a raw observation exactly as in training, runs the
     SNN and returns the env's action (an int for Discrete tasks, the bin's continuous action for
@@ -71,11 +72,6 @@ class Policy:
     def close(self) -> None:
         self._snn.close()
 
-    def __enter__(self) -> "Policy":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def _check_backend(backend: str) -> None:

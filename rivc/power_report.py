@@ -80,7 +80,8 @@ def comparisons(counts, macs: int, n_inputs: int, control_hz: float) -> dict:
     from neurochip import calibration, constants
     from neurochip import energy as E
 
-    speed = calibration.loihi2_speed()
+    pilotnet = calibration.checks()
+    speed = calibration.loihi2_speed(pilotnet)
     compute = E.compute_latency(counts, speed)
     io = E.io_latency(n_inputs)
     dynamic = E.chip_dynamic_energy(counts)
@@ -107,7 +108,7 @@ def comparisons(counts, macs: int, n_inputs: int, control_hz: float) -> dict:
         "latency_split": {"compute_s": compute, "host_io_s": io, "end_to_end_s": e2e,
                           "dominant": E.dominant_term(compute, io)},
         "dynamic_energy_j": dynamic,
-        "loihi2_check": {t: vars(calibration.check(t)) for t in ("davies", "sanafe")},
+        "loihi2_check": {t: vars(c) for t, c in pilotnet.items()},
         "loihi2_speed": speed,
     }
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from neurochip.backends import make_backend, register_backend
+from neurochip.backends import ClosesOnExit, make_backend, register_backend
 from neurochip.ir import NetworkSpec
 from rivc.convert import hidden_activations, readout_to_q
 
@@ -36,7 +36,7 @@ class SnnTorchBackend:
 register_backend("snntorch", SnnTorchBackend)
 
 
-class SNNPolicy:
+class SNNPolicy(ClosesOnExit):
     """Runs a NetworkSpec on `backend`: 'emulator' (bit-exact, batched), 'lava' (Lava's CPU
     simulator, fixed_pt), 'loihi2' (the same Lava graph under Loihi2HwCfg; needs Intel's
     lava-loihi) or 'snntorch' (floating point, rate scheme); neurochip.backends has the
@@ -59,8 +59,3 @@ class SNNPolicy:
     def close(self) -> None:
         self._runtime.close()
 
-    def __enter__(self) -> "SNNPolicy":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -24,14 +24,14 @@ def main() -> None:
     ap.add_argument("--out", default="docs/power_check")
     args = ap.parse_args()
     m = calibration.measured()
-    checks = {t: calibration.check(t) for t in ("davies", "sanafe")}
+    checks = calibration.checks()
     neurons = sum(n for _, n, _, _ in calibration.PILOTNET)
     synapses = sum(n * k for _, n, k, _ in calibration.PILOTNET)
     rows = [f"| {t} | {c.activity:.3f} | {c.balanced_step_s * 1e6:.0f} us | {c.predicted_step_s * 1e6:.0f} us "
             f"({c.slowest_layer}) | {c.measured_step_s * 1e6:.1f} us | {c.measured_over_predicted:.2f} |"
             for t, c in checks.items()]
     layers = [f"| {name} | {n} | {k} | {cores} |" for name, n, k, cores in calibration.PILOTNET]
-    speed = calibration.loihi2_speed()
+    speed = calibration.loihi2_speed(checks)
     text = "\n".join([
         "# The power model against a published Loihi 2 measurement", "",
         "Command: `.venv/bin/python scripts/power_check.py` (no hardware needed: the measurement is published).", "",
