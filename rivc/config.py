@@ -116,27 +116,27 @@ class FeedbackConfig:
 
 @dataclass
 class AgentConfig:
-    hidden: list = ranged(factory=lambda: [128], lo=1, each=True, integer=True, why="hidden layer widths")
+    hidden: list = ranged(factory=lambda: [256], lo=1, each=True, integer=True, why="hidden layer widths")
     # conv layers [channels, kernel, stride] before the hidden ones, used on image observations
     # only (vector tasks ignore them): 2x32x32 frames -> 8x15x15 -> 16x7x7 -> hidden
     conv: list = field(default_factory=lambda: [[8, 4, 2], [16, 3, 2]])
-    alpha: float = ranged(0.9, lo=0, hi=1, hi_open=True, why="gap-increasing coefficient; 0 = none")
+    alpha: float = ranged(0.7, lo=0, hi=1, hi_open=True, why="gap-increasing coefficient; 0 = none")
     beta: Optional[float] = ranged(None, **POSITIVE, why="inverse temperature of m_beta; null = max")
-    gamma: float = ranged(0.98, lo=0, hi=1, hi_open=True, why="discount")
+    gamma: float = ranged(0.99, lo=0, hi=1, hi_open=True, why="discount")
     n_step: int = ranged(1, lo=1, why="k-step returns in the target")
-    lr: float = ranged(1e-3, **POSITIVE, why="Adam learning rate")
-    batch_size: int = ranged(128, lo=1)
+    lr: float = ranged(1.35e-3, **POSITIVE, why="Adam learning rate")
+    batch_size: int = ranged(256, lo=1)
     buffer_size: int = ranged(50_000, lo=1, why="replay capacity in transitions")
-    learning_starts: int = ranged(1000, lo=0, why="env steps before the first update")
-    train_freq: int = ranged(2, lo=1, why="env steps per update")
-    target_update_interval: int = ranged(100, lo=1, why="updates between target syncs")
+    learning_starts: int = ranged(2000, lo=0, why="env steps before the first update")
+    train_freq: int = ranged(1, lo=1, why="env steps per update")
+    target_update_interval: int = ranged(250, lo=1, why="updates between target syncs")
     tau: float = ranged(1.0, lo=0, hi=1, lo_open=True, why="target <- (1 - tau) target + tau online per sync; 1 = hard copy")
     max_grad_norm: float = ranged(10.0, **POSITIVE)
     loss: str = ranged("huber", choices=("mse", "huber"))
     exploration: str = ranged("epsilon", choices=("epsilon", "softmax"))   # softmax(beta * Q) on the SNN readout
     eps_start: float = ranged(1.0, **UNIT)
     eps_end: float = ranged(0.02, **UNIT)
-    eps_fraction: float = ranged(0.2, lo=0, hi=1, lo_open=True, why="fraction of env_steps over which epsilon decays")
+    eps_fraction: float = ranged(0.055, lo=0, hi=1, lo_open=True, why="fraction of env_steps over which epsilon decays")
     clip_init: float = ranged(1.0, **POSITIVE, why="initial per-layer clip (threshold) lambda, real units")
     dueling: bool = False                      # advantage readout: the SNN computes A, a float V head stays in the learner
     double: bool = False                       # Double-DQN selection of the bootstrap action (beta = null only)
