@@ -97,7 +97,8 @@ def test_hydra_typo_is_refused(tmp_path, cli_env):
 def test_training_with_lava_collecting_the_rollouts(tmp_path, cli_env):
     """backend=lava: every conversion is deployed as a new Lava network that collects the steps."""
     run(["rivc-train", "backend=lava", "train.env_steps=30", "agent.learning_starts=15", "train.eval_episodes=1",
-         "train.log_every=15", "agent.hidden=[8]", "train.eval_every=0", f"hydra.run.dir={tmp_path}"], cli_env)
+         "train.log_every=15", "agent.hidden=[8]", "agent.train_freq=2", "train.eval_every=0", f"hydra.run.dir={tmp_path}"],
+        cli_env)
     result = json.loads((tmp_path / "result.json").read_text())
     assert result["updates"] == 8 and result["final_eval"]["action_agreement"] == 1.0
     rows = (tmp_path / "metrics.csv").read_text().splitlines()
@@ -241,7 +242,8 @@ def test_graded_training_and_deployment_on_lava_and_emulator(tmp_path, cli_env):
 
 def test_training_with_four_vector_envs(tmp_path, cli_env):
     """train.num_envs=4: the SNN acts for four envs at once; every env step is counted once."""
-    run(["rivc-train", *TINY, "train.num_envs=4", "train.eval_every=0", f"hydra.run.dir={tmp_path}"], cli_env)
+    run(["rivc-train", *TINY, "train.num_envs=4", "agent.train_freq=2", "train.eval_every=0", f"hydra.run.dir={tmp_path}"],
+        cli_env)
     result = json.loads((tmp_path / "result.json").read_text())
     assert result["env_steps"] == 300 and result["updates"] == 101      # every 2nd step from step 100
     rows = (tmp_path / "metrics.csv").read_text().splitlines()
